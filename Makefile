@@ -1,0 +1,55 @@
+# pitchgen: `make demo` and `make test` work on a fresh machine (see README).
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PITCHGEN := $(VENV)/bin/pitchgen
+STAMP   := $(VENV)/.installed-stamp
+DATE    ?= 2026-11-20
+
+# Models are never fetched from a hub at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export HF_HUB_DISABLE_PROGRESS_BARS := 1
+
+.PHONY: install index demo test eval-demos benchmark clean templates
+
+$(PY):
+	python3 -m venv $(VENV)
+
+# torch 2.13.0 (CPU) goes in first, or pip pulls the CUDA build for sentence-transformers.
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(PITCHGEN) index
+
+demo: index
+	$(PITCHGEN) generate --country VN --sector e_government --lang vi --out out/vn-e_government-vi --date $(DATE) --force
+	$(PITCHGEN) generate --country PE --sector disaster_prevention --lang es --out out/pe-disaster_prevention-es --date $(DATE) --force
+
+# The whole suite: unit + doctests + integration, then the faithfulness checks on freshly generated demo outputs.
+test: install
+	$(PY) -m pytest -q tests src/pitchgen
+	$(MAKE) --no-print-directory eval-demos
+
+eval-demos: install
+	rm -rf build/eval
+	$(PITCHGEN) generate --country VN --sector e_government --lang vi --out build/eval/vn-e_government-vi --date $(DATE)
+	$(PITCHGEN) generate --country PE --sector disaster_prevention --lang es --out build/eval/pe-disaster_prevention-es --date $(DATE)
+	$(PITCHGEN) eval build/eval/vn-e_government-vi
+	$(PITCHGEN) eval build/eval/pe-disaster_prevention-es
+
+benchmark: index
+	$(PY) benchmarks/bench_pipeline.py
+
+templates: install
+	$(PY) templates/pptx/build_template.py
+	$(PY) templates/docx/build_template.py
+
+clean:
+	rm -rf build out .cache

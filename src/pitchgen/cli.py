@@ -1,0 +1,239 @@
+"""Command-line interface (typer). The only module that reads flags and the environment.
+
+Environment variables (flags win):
+
+* ``PITCHGEN_ROOT``: project folder (default: the checkout this package was
+  installed from, else the current folder).
+* ``PITCHGEN_CACHE_DIR``: index cache (default ``<root>/.cache/pitchgen``).
+* ``PITCHGEN_EMBEDDING_MODEL``: embedding model id or local path.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from pitchgen.errors import PitchgenError, UsageError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Evidence-cited ICT cooperation pitches (PPTX deck, DOCX brief, claims.json) from Japanese policy documents.")
+err = Console(stderr=True)
+
+
+def _default_root() -> Path:
+    env = os.environ.get("PITCHGEN_ROOT")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parents[2]
+    if (here / "corpus" / "policy" / "manifest.yaml").is_file():
+        return here
+    return Path.cwd()
+
+
+def _config(root: Optional[Path], cache_dir: Optional[Path], embedding_model: Optional[str], no_dense: bool = False):
+    from pitchgen.adapters.embedding import PACKAGED_MINILM, EmbedderSettings
+    from pitchgen.app import Config
+    from pitchgen.retrieve.index import IndexSettings
+
+    root = (root or _default_root()).resolve()
+    cache = cache_dir or Path(os.environ.get("PITCHGEN_CACHE_DIR") or root / ".cache" / "pitchgen")
+    model = embedding_model or os.environ.get("PITCHGEN_EMBEDDING_MODEL") or PACKAGED_MINILM
+    return Config(root=root, cache_dir=Path(cache), index=IndexSettings(embedder=EmbedderSettings(model_id=model), dense=not no_dense))
+
+
+RootOpt = typer.Option(None, "--root", help="Project folder with corpus/ and templates/ [env PITCHGEN_ROOT].")
+CacheOpt = typer.Option(None, "--cache-dir", help="Index cache folder [env PITCHGEN_CACHE_DIR].")
+ModelOpt = typer.Option(None, "--embedding-model",
+                        help="Embedding model: packaged:all-minilm-l6-v2 (default), a local folder, or a cached hub id "
+                             "such as intfloat/multilingual-e5-base [env PITCHGEN_EMBEDDING_MODEL].")
+
+
+def _run(fn):
+    """Run a command body, turning pitchgen errors into a message and an exit code."""
+    try:
+        return fn()
+    except PitchgenError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _progress_index(res, rebuild: bool = False):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        return res.index(progress=progress, notify=lambda m: err.print(m), rebuild=rebuild)
+
+
+@app.command()
+def index(root: Optional[Path] = RootOpt, cache_dir: Optional[Path] = CacheOpt, embedding_model: Optional[str] = ModelOpt,
+          rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild even if the index is up to date.")) -> None:
+    """Build or refresh the hybrid index (BM25 over fugashi lemmas + dense vectors), with a progress bar."""
+    from pitchgen.app import Resources
+
+    def body():
+        res = Resources(_config(root, cache_dir, embedding_model))
+        idx = _progress_index(res, rebuild)
+        err.print(f"index ready: {len(idx.chunks)} chunks in {res.config.index_dir} "
+                  f"(model {idx.manifest.get('embedding_model')}, {idx.manifest.get('tokenizer_dictionary')})")
+    _run(body)
+
+
+def _hit_json(h) -> dict:
+    c = h.chunk
+    return {"doc_id": c.doc_id, "source_file": c.source_file, "title": None, "line_start": c.line_start,
+            "line_end": c.line_end, "heading": c.heading, "text": c.text, "score": h.score}
+
+
+@app.command()
+def search(query: Optional[str] = typer.Argument(None, help="Query text."),
+           lang: str = typer.Option("ja", "--lang", help="Query language: ja, vi, es, en, pt."),
+           top_k: int = typer.Option(10, "--top-k", min=1, help="Number of hits."),
+           as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+           batch: Optional[Path] = typer.Option(None, "--batch", help="JSON lines {id, query, lang}; one result line each."),
+           root: Optional[Path] = RootOpt, cache_dir: Optional[Path] = CacheOpt, embedding_model: Optional[str] = ModelOpt) -> None:
+    """Search the corpus. Line numbers are 1-based, inclusive, as `sed -n 'A,Bp' FILE` counts them."""
+    from pitchgen.app import Resources
+    from pitchgen.vocab import parse_lang
+
+    def body():
+        if (query is None) == (batch is None):
+            raise UsageError("give either a QUERY or --batch FILE", fix="e.g. pitchgen search 'ペルー 緊急警報放送'")
+        res = Resources(_config(root, cache_dir, embedding_model))
+        titles = {d.meta.doc_id: d.meta.title_ja for d in res.corpus.documents}
+
+        def hits(q: str, lg: str) -> list[dict]:
+            out = []
+            for h in idx.search(q, parse_lang(lg), top_k):
+                d = _hit_json(h)
+                d["title"] = titles[h.chunk.doc_id]
+                out.append(d)
+            return out
+
+        if batch is not None:
+            items = _read_batch(batch)
+            idx = res.index(notify=lambda m: err.print(m))
+            for item in items:
+                sys.stdout.write(json.dumps({"id": item["id"], "hits": hits(item["query"], item.get("lang", "ja"))}, ensure_ascii=False) + "\n")
+            return
+        lg = parse_lang(lang)
+        idx = res.index(notify=lambda m: err.print(m))
+        found = hits(query, lg)
+        if as_json:
+            sys.stdout.write(json.dumps({"hits": found}, ensure_ascii=False, indent=2) + "\n")
+            return
+        out = Console()
+        for i, h in enumerate(found, 1):
+            out.print(f"[bold]{i}.[/bold] {h['source_file']}:{h['line_start']}-{h['line_end']}  "
+                      f"[dim]{h['doc_id']} · score {h['score']:.4f}[/dim]", highlight=False)
+            out.print(f"   {h['heading']}", style="cyan", highlight=False)
+            out.print("   " + h["text"].replace("\n", " ")[:200], highlight=False)
+    _run(body)
+
+
+def _read_batch(path: Path) -> list[dict]:
+    from pitchgen.errors import PitchgenError
+
+    if not path.is_file():
+        raise UsageError(f"batch file {path} not found", fix="pass a JSON-lines file")
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or "id" not in item or "query" not in item:
+                raise ValueError("needs 'id' and 'query'")
+        except ValueError as exc:
+            raise UsageError(f"bad batch line: {exc}", path=path, line=n,
+                             fix='write one JSON object per line: {"id": "q1", "query": "...", "lang": "ja"}') from None
+        items.append(item)
+    if not items:
+        raise PitchgenError("batch file has no queries", path=path, fix="add JSON lines")
+    return items
+
+
+@app.command()
+def generate(country: str = typer.Option(..., "--country", help="Partner country, ISO 3166-1 alpha-2 (e.g. VN, PE)."),
+             sector: str = typer.Option(..., "--sector", help="Sector slug (see corpus/sectors.yaml)."),
+             lang: str = typer.Option(..., "--lang", help="Output language: vi, es, pt, en, ja."),
+             out: Path = typer.Option(..., "--out", help="Output directory (deck.pptx, brief.docx, claims.json)."),
+             force: bool = typer.Option(False, "--force", help="Replace an existing output directory."),
+             date: Optional[str] = typer.Option(None, "--date", help="Date shown on the outputs (YYYY-MM-DD; default today)."),
+             root: Optional[Path] = RootOpt, cache_dir: Optional[Path] = CacheOpt, embedding_model: Optional[str] = ModelOpt) -> None:
+    """Generate a cited deck, brief and claims.json for a partner country, sector and language."""
+    from pitchgen.app import Resources
+    from pitchgen.app import generate as run_generate
+    from pitchgen.vocab import parse_country, parse_lang
+
+    def body():
+        lg = parse_lang(lang)
+        cc = parse_country(country)
+        res = Resources(_config(root, cache_dir, embedding_model))
+        res.vocab.sector(sector)
+        if out.exists() and not force:
+            from pitchgen.errors import OutputExistsError
+
+            raise OutputExistsError(f"output directory {out} already exists", fix="choose another --out or add --force to replace it")
+        day = date or datetime.date.today().isoformat()
+        try:
+            datetime.date.fromisoformat(day)
+        except ValueError:
+            raise UsageError(f"--date {day!r} is not YYYY-MM-DD", fix="e.g. --date 2026-11-20") from None
+        idx = res.index(notify=lambda m: err.print(m))
+        plan, warnings = run_generate(res, cc, sector.strip().lower(), lg, out, day, force=force, index=idx)
+        for w in warnings:
+            err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+        err.print(f"wrote {out}/deck.pptx ({len(plan.slides)} slides), brief.docx, claims.json ({len(plan.claims)} claims)")
+    _run(body)
+
+
+@app.command("eval")
+def eval_cmd(out_dir: Path = typer.Argument(..., help="A directory written by `pitchgen generate`."),
+             as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+             root: Optional[Path] = RootOpt) -> None:
+    """Check a generated output: citations resolve, numbers are in the cited lines, markers and notes are on the slides.
+
+    Exits 1 when any check fails.
+    """
+    from pitchgen.corpus import Corpus
+    from pitchgen.verify.checks import evaluate_dir
+
+    def body():
+        r = _default_root() if root is None else root
+        report = evaluate_dir(out_dir, Corpus(r / "corpus" / "policy" / "manifest.yaml"))
+        if as_json:
+            sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        else:
+            out = Console()
+            for check, s in report.summary().items():
+                out.print(f"{check:22s} passed {s['passed']:4d}  failed {s['failed']:4d}", highlight=False)
+            for f in report.failed:
+                out.print(f"[red]FAIL[/red] {f.check} {f.claim_id}: {f.detail}", highlight=False)
+            out.print(f"{report.n_claims} claims: {'OK' if report.ok else 'FAILED'}", highlight=False)
+        if not report.ok:
+            raise typer.Exit(1)
+    _run(body)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Generation: evidence to a deck plan (statements, cases, phrases, planner)."""

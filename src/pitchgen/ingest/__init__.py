@@ -1,0 +1,1 @@
+"""Ingestion: corpus documents to chunks with original line spans."""

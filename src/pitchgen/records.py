@@ -1,0 +1,261 @@
+"""Domain records passed between pitchgen's stages.
+
+Every record is a frozen pydantic model: stages take records and return new
+ones, nothing is mutated in place. Line numbers are always 1-based and
+inclusive, counted in the *original* corpus file exactly as ``sed -n 'A,Bp'``
+counts them.
+
+Stages and the records they exchange::
+
+    ingest   : SourceDocument            -> tuple[Chunk, ...]
+    retrieve : str (query), Lang         -> tuple[Hit, ...]
+    plan     : Hit..., country, sector   -> DeckPlan (slides + claims)
+    render   : DeckPlan                  -> deck.pptx, brief.docx, claims.json
+    verify   : Claim                     -> tuple[CheckResult, ...]
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Lang = Literal["ja", "vi", "es", "en", "pt"]
+"""Output and query languages pitchgen supports (ISO 639-1)."""
+
+LANGS: tuple[Lang, ...] = ("ja", "vi", "es", "en", "pt")
+
+ChunkKind = Literal["text", "karte_row", "table_row", "heading_only"]
+
+SlideRole = Literal["title", "challenge", "solution", "chain", "cases", "pathway", "next_steps"]
+"""The seven slide roles of a pitch deck, in deck order."""
+
+ClaimKind = Literal[
+    "challenge",
+    "output",
+    "outcome",
+    "sdg_link",
+    "case_event",
+    "pathway",
+    "next_step",
+    "context",
+]
+
+
+class Record(BaseModel):
+    """Base of all records: frozen, no extra fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceDocument(Record):
+    """One corpus document, as listed in ``corpus/policy/manifest.yaml``.
+
+    Attributes:
+        doc_id: readable id, e.g. ``"mic-action-plan-2020"``.
+        source_file: the original file name, e.g. ``"000_8c8e251bf5ccc63e.txt"``.
+        title_ja / title_en: document titles.
+        publisher: issuing body (e.g. 総務省 / MIC).
+        date: ISO date or year-month of publication, as a string.
+        kind: ``"report"`` for prose, ``"slides"`` for extracted slide text
+            (normalised harder for indexing).
+        licence: licence / reuse note.
+        n_lines: number of lines in the file (``sed`` counting).
+    """
+
+    doc_id: str
+    source_file: str
+    title_ja: str
+    title_en: str
+    publisher: str
+    date: str
+    kind: Literal["report", "slides"] = "report"
+    licence: str
+    n_lines: int = Field(ge=1)
+
+
+class Chunk(Record):
+    """A retrievable span of one document.
+
+    Attributes:
+        chunk_id: ``"{doc_id}:{line_start}-{line_end}"`` (unique; a suffix
+            ``#n`` is added when two chunks share a span).
+        doc_id / source_file: the document it comes from.
+        line_start / line_end: original line span, 1-based inclusive.
+        heading: heading path, outermost first, joined by ``" > "``.
+        text: the original text of the span (lines joined by ``"\\n"``).
+        index_text: normalised text used for indexing (NFKC, noise joined,
+            headings and, for karte rows, column headers prepended).
+        kind: ``"text"`` for prose, ``"karte_row"`` for a row of a karte
+            table, ``"table_row"`` for other tab-separated rows.
+        country_hint: ISO 3166-1 alpha-2 code when a karte row or heading
+            names one country, else ``None``.
+    """
+
+    chunk_id: str
+    doc_id: str
+    source_file: str
+    line_start: int = Field(ge=1)
+    line_end: int = Field(ge=1)
+    heading: str = ""
+    text: str
+    index_text: str
+    kind: ChunkKind = "text"
+    country_hint: str | None = None
+
+    @model_validator(mode="after")
+    def _span_ordered(self) -> Chunk:
+        if self.line_end < self.line_start:
+            raise ValueError(f"line_end {self.line_end} < line_start {self.line_start}")
+        return self
+
+
+class Hit(Record):
+    """A retrieved chunk with its fused score (higher is better)."""
+
+    chunk: Chunk
+    score: float
+    rank: int = Field(ge=1)
+
+
+class Citation(Record):
+    """Where a claim's evidence lies: document, original line span, exact quote.
+
+    ``quote`` is an exact substring of the original lines
+    ``line_start..line_end`` joined by ``"\\n"``.
+    """
+
+    doc_id: str
+    source_file: str
+    line_start: int = Field(ge=1)
+    line_end: int = Field(ge=1)
+    quote: str = Field(min_length=1)
+
+
+class Claim(Record):
+    """One statement shown to the partner, with the evidence it rests on.
+
+    Attributes:
+        claim_id: stable id within a deck, e.g. ``"c07"``.
+        text: the statement in ``lang``.
+        lang: output language.
+        slide: 1-based slide number it appears on.
+        kind: claim type (challenge, case_event, ...).
+        marker: citation marker number shown on the slide, ``[n]``.
+        citations: at least one for any claim written to a deck.
+        case_country: ISO2 country the claim is about, if any.
+        scope: for case claims, ``"partner"``, ``"region"`` or ``"global"``.
+    """
+
+    claim_id: str
+    text: str
+    lang: Lang
+    slide: int = Field(ge=1)
+    kind: ClaimKind
+    marker: int = Field(ge=1)
+    citations: tuple[Citation, ...]
+    case_country: str | None = None
+    scope: Literal["partner", "region", "global"] | None = None
+
+
+class Bullet(Record):
+    """One line of slide body text: plain text plus the claim it shows."""
+
+    text: str
+    claim_id: str | None = None
+    level: int = Field(default=0, ge=0, le=4)
+
+
+class Slide(Record):
+    """One planned slide.
+
+    Attributes:
+        role: its place in the pitch (see :data:`SlideRole`).
+        layout: name of the slide layout in the PPTX template.
+        title: slide title (no citation needed; not a claim).
+        subtitle: optional second title line.
+        bullets: body lines, in order.
+        table: optional rows (first row is the header) for table layouts.
+        notes: extra speaker-note lines (citations are added by the renderer).
+    """
+
+    role: SlideRole
+    layout: str
+    title: str
+    subtitle: str = ""
+    bullets: tuple[Bullet, ...] = ()
+    table: tuple[tuple[str, ...], ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class LogframeRow(Record):
+    """One row of the brief's logical framework (logframe).
+
+    Text cells are in the output language; ``evidence`` lists citation
+    markers (e.g. ``"[3][4]"``).
+    """
+
+    output: str
+    outcome: str
+    impact: str
+    sdg_target: str
+    indicator: str
+    evidence: str
+
+
+class DeckPlan(Record):
+    """Everything the renderers need for one pitch.
+
+    Attributes:
+        country: ISO 3166-1 alpha-2 code of the partner.
+        country_name: partner name in ``lang`` (CLDR via babel).
+        sector: sector slug.
+        sector_name: sector name in ``lang``.
+        lang: output language.
+        slides: the slides, in deck order.
+        claims: every claim shown, each with its citations.
+        logframe: rows of the brief's logframe table.
+        summary: one-paragraph summary for the brief (built from claims).
+        case_scope_note: how cases were chosen (partner / region / global),
+            in ``lang``; shown on the case slide and in the brief.
+        generated_on: ISO date the plan was made (passed in; never read from
+            the clock inside the planner).
+        doc_titles: doc_id -> title used in notes and references.
+    """
+
+    country: str
+    country_name: str
+    sector: str
+    sector_name: str
+    lang: Lang
+    slides: tuple[Slide, ...]
+    claims: tuple[Claim, ...]
+    logframe: tuple[LogframeRow, ...] = ()
+    summary: str = ""
+    case_scope_note: str = ""
+    generated_on: str
+    doc_titles: dict[str, str] = Field(default_factory=dict)
+
+    def claim(self, claim_id: str) -> Claim:
+        """Return the claim with ``claim_id``; raises ``KeyError`` if absent."""
+        for c in self.claims:
+            if c.claim_id == claim_id:
+                return c
+        raise KeyError(claim_id)
+
+
+class CheckResult(Record):
+    """Outcome of one deterministic check on one claim.
+
+    Attributes:
+        check: check name (``"has_citation"``, ``"citation_resolves"``,
+            ``"numbers_in_span"``).
+        claim_id: the claim checked.
+        passed: whether it passed.
+        detail: human-readable reason, naming the anchor and span.
+    """
+
+    check: str
+    claim_id: str
+    passed: bool
+    detail: str = ""

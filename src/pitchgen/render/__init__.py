@@ -1,0 +1,1 @@
+"""Renderers: turn a :class:`~pitchgen.records.DeckPlan` into files (PPTX deck, DOCX brief)."""

@@ -1,0 +1,1 @@
+"""Retrieval: BM25 over Japanese lemmas, dense vectors, and rank fusion."""

@@ -1,0 +1,1 @@
+"""Verification: deterministic checks of claims against their cited evidence."""
