@@ -1,0 +1,90 @@
+"""CLI: bad input exits 2 with the valid values; search JSON line numbers match sed; eval exit codes."""
+
+import json
+import subprocess
+
+import pytest
+from typer.testing import CliRunner
+
+from pitchgen.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def common(tiny_config, tiny_index):
+    return ["--root", str(tiny_config.root), "--cache-dir", str(tiny_config.cache_dir),
+            "--embedding-model", tiny_config.index.embedder.model_id]
+
+
+def test_help_lists_every_command():
+    r = runner.invoke(app, ["--help"])
+    assert r.exit_code == 0
+    for cmd in ("index", "search", "generate", "eval"):
+        assert cmd in r.output
+
+
+@pytest.mark.parametrize("args,field,example", [
+    (["--country", "XX", "--sector", "e_government", "--lang", "vi"], "country", "VN"),
+    (["--country", "VN", "--sector", "space_elevators", "--lang", "vi"], "sector", "disaster_prevention"),
+    (["--country", "VN", "--sector", "e_government", "--lang", "fr"], "language", "pt"),
+])
+def test_unknown_values_exit_2_and_list_valid_ones(common, tmp_path, args, field, example):
+    r = runner.invoke(app, ["generate", *args, "--out", str(tmp_path / "o"), *common])
+    assert r.exit_code == 2, r.output
+    assert f"unknown {field}" in r.output and example in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_existing_output_refused_then_forced(common, tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me", encoding="utf-8")
+    args = ["generate", "--country", "PE", "--sector", "disaster_prevention", "--lang", "es", "--out", str(out), *common]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2 and "--force" in r.output
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "keep me"
+    r = runner.invoke(app, [*args, "--force", "--date", "2026-11-20"])
+    assert r.exit_code == 0, r.output
+    assert {p.name for p in out.iterdir()} == {"deck.pptx", "brief.docx", "claims.json"}
+    r = runner.invoke(app, ["eval", str(out), "--json", "--root", str(common[1])])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["ok"] is True
+    data = json.loads((out / "claims.json").read_text(encoding="utf-8"))
+    data["claims"][0]["citations"] = []
+    (out / "claims.json").write_text(json.dumps(data), encoding="utf-8")
+    r = runner.invoke(app, ["eval", str(out), "--root", str(common[1])])
+    assert r.exit_code == 1 and "has_citation" in r.output
+
+
+def test_search_json_spans_are_sed_spans(common, root):
+    r = runner.invoke(app, ["search", "ペルー 緊急警報放送", "--json", "--top-k", "5", *common])
+    assert r.exit_code == 0, r.output
+    hits = json.loads(r.stdout)["hits"]
+    assert len(hits) == 5
+    for h in hits:
+        assert set(h) == {"doc_id", "source_file", "title", "line_start", "line_end", "heading", "text", "score"}
+        sed = subprocess.run(["sed", "-n", f"{h['line_start']},{h['line_end']}p", str(root / "corpus" / "policy" / h["source_file"])],
+                             capture_output=True, text=True, check=True).stdout
+        assert h["text"] in sed
+
+
+def test_search_batch_one_line_per_query(common, tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "a", "query": "alerta temprana Perú", "lang": "es"}\n{"id": "b", "query": "電子政府"}\n', encoding="utf-8")
+    r = runner.invoke(app, ["search", "--batch", str(f), "--top-k", "3", *common])
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(l) for l in r.stdout.splitlines()]
+    assert [l["id"] for l in lines] == ["a", "b"] and all(len(l["hits"]) == 3 for l in lines)
+
+
+def test_bad_batch_line_names_file_and_line(common, tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "a", "query": "x"}\nnot json\n', encoding="utf-8")
+    r = runner.invoke(app, ["search", "--batch", str(f), *common])
+    assert r.exit_code == 2 and f"{f}:2" in r.output.replace("\n", "")
+
+
+def test_search_with_unknown_lang_exits_2(common):
+    r = runner.invoke(app, ["search", "x", "--lang", "de", *common])
+    assert r.exit_code == 2 and "unknown language" in r.output

@@ -1,0 +1,57 @@
+"""Statement bank: every anchor is verified at load; bad entries fail with file:line and the fix."""
+
+import shutil
+
+import pytest
+
+from pitchgen.corpus import Corpus
+from pitchgen.errors import CitationError, CorpusError
+from pitchgen.generate.statements import StatementBank
+
+
+@pytest.fixture(scope="module")
+def corpus(root):
+    return Corpus(root / "corpus" / "policy" / "manifest.yaml")
+
+
+def test_real_bank_loads_and_covers_the_demo_sectors(root, corpus):
+    bank = StatementBank(root / "corpus" / "statements", corpus)
+    for sector in ("disaster_prevention", "e_government"):
+        for role in ("challenge", "solution", "outcome", "pathway", "next_step"):
+            assert bank.for_sector(sector, role), (sector, role)
+        assert bank.chains_for(sector)
+    for st in bank.statements.values():
+        assert set(st.text) >= {"ja", "vi", "es", "en", "pt"}
+
+
+def _copy_bank(root, tmp_path):
+    d = tmp_path / "statements"
+    d.mkdir()
+    shutil.copy(root / "corpus" / "statements" / "disaster_prevention.yaml", d)
+    return d / "disaster_prevention.yaml"
+
+
+def test_broken_quote_fails_with_file_and_line(root, corpus, tmp_path):
+    f = _copy_bank(root, tmp_path)
+    text = f.read_text(encoding="utf-8").replace("チリとペルーでは、海底ケーブル", "チリとブラジルでは、海底ケーブル")
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(CitationError) as e:
+        StatementBank(f.parent, corpus)
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "dp-solution-03" in l)
+    assert f"disaster_prevention.yaml:{line}:" in str(e.value)
+    assert "Fix:" in str(e.value)
+
+
+def test_number_not_in_quote_is_refused(root, corpus, tmp_path):
+    f = _copy_bank(root, tmp_path)
+    f.write_text(f.read_text(encoding="utf-8").replace("al menos 5 países", "al menos 6 países"), encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"number\(s\) \['6'\]"):
+        StatementBank(f.parent, corpus)
+
+
+def test_missing_language_is_refused(root, corpus, tmp_path):
+    f = _copy_bank(root, tmp_path)
+    lines = [l for l in f.read_text(encoding="utf-8").splitlines() if not l.strip().startswith("pt:")]
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="no text in pt"):
+        StatementBank(f.parent, corpus)
