@@ -140,7 +140,9 @@ class SentenceEmbedder:
         path = resolve_model_path(self.settings.model_id)
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
+            hf_logging.disable_progress_bar()  # no "Loading weights" bar on the user's terminal
             self._model = SentenceTransformer(str(path), device=self.settings.device, local_files_only=True)
         except Exception as exc:  # noqa: BLE001
             raise ModelLoadError(
