@@ -43,6 +43,7 @@ eval-demos: install
 	$(PITCHGEN) generate --country PE --sector disaster_prevention --lang es --out build/eval/pe-disaster_prevention-es --date $(DATE)
 	$(PITCHGEN) eval build/eval/vn-e_government-vi
 	$(PITCHGEN) eval build/eval/pe-disaster_prevention-es
+	$(PY) evals/retrieval_eval.py --check --out-dir build/eval/retrieval
 
 benchmark: index
 	$(PY) benchmarks/bench_pipeline.py

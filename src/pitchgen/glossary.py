@@ -41,7 +41,16 @@ class Term:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
+    """NFKC, curly apostrophe to straight, casefold, then accents stripped char by char.
+
+    Stripping keeps the length, so match positions stay valid; it lets a user
+    type "Peru" or "chinh phu dien tu" and still match "Perú", "Chính phủ điện tử".
+
+    >>> _fold("Chính phủ điện tử"), _fold("Côte d’Ivoire")
+    ('chinh phu đien tu', "cote d'ivoire")
+    """
+    t = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
+    return "".join(unicodedata.normalize("NFD", ch)[0] if ord(ch) < 0x3000 else ch for ch in t)
 
 
 def _is_word_char(ch: str) -> bool:
@@ -141,6 +150,11 @@ class Glossary:
                 ok = not any(taken[start:end])
                 if ok and lang != "ja":
                     before = folded[start - 1] if start else " "
+                    # a plural ending is part of the word: "cables", "centers", "redes"
+                    for suffix in ("es", "s", ""):
+                        if folded.startswith(suffix, end) and (end + len(suffix) == len(folded) or not _is_word_char(folded[end + len(suffix)])):
+                            end += len(suffix)
+                            break
                     after = folded[end] if end < len(folded) else " "
                     ok = not _is_word_char(before) and not _is_word_char(after)
                 if ok:

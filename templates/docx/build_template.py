@@ -66,7 +66,7 @@ TEXT_WIDTH = Cm(17)  # A4 width 21 cm minus two 2 cm margins
 
 LOGFRAME_FIELDS = ("output", "outcome", "impact", "sdg_target", "indicator", "evidence")
 # Column widths in cm, summing to the 17 cm text width; evidence holds only "[3][4]".
-LOGFRAME_WIDTHS_CM = (3.2, 3.2, 2.8, 2.4, 3.2, 2.2)
+LOGFRAME_WIDTHS_CM = (2.6, 2.6, 2.2, 4.6, 3.6, 1.4)
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 

@@ -13,7 +13,7 @@ from pitchgen.retrieve.index import IndexSettings, load_index, open_index
 
 def test_settings_defaults_and_bad_values():
     s = IndexSettings()
-    assert s.rrf_k == 60 and s.dense and s.embedder.model_id == "packaged:all-minilm-l6-v2"
+    assert s.rrf_k == 10 and s.dense_weight == 0.1 and s.dense and s.embedder.model_id == "packaged:all-minilm-l6-v2"
     with pytest.raises(ValueError):
         IndexSettings(candidates=0)
     with pytest.raises(ValueError):
@@ -65,7 +65,7 @@ def test_reload_from_disk_gives_the_same_hits(tiny_index, resources, tiny_config
 
 
 def test_changed_settings_make_the_index_stale(resources, tiny_config):
-    other = replace(tiny_config.index, rrf_k=10)
+    other = replace(tiny_config.index, rrf_k=60)
     with pytest.raises(IndexStaleError, match="settings"):
         load_index(resources.corpus, resources.glossary, other, tiny_config.index_dir)
 

@@ -163,7 +163,14 @@ class Planner:
 
     # -- sentences ---------------------------------------------------------------
     def case_field(self, case: Case, lang: Lang, fallback: Sector) -> str:
-        """Sector name of a case in ``lang``: the sector its field cell names, else its summary cell, else ``fallback``."""
+        """Label of a case's field in ``lang``.
+
+        The glossary term its field cell names (統計ICT -> "thống kê"), else the
+        sector its field or summary cell names, else ``fallback``'s name.
+        """
+        for term in self.glossary.find(case.field_ja, "ja"):
+            if term.category != "country" and term.preferred(lang):
+                return term.preferred(lang)
         for text in (case.field_ja, case.summary_ja):
             for s in self.vocab.sectors.values():
                 if s.matches(text):
