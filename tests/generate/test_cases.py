@@ -55,3 +55,11 @@ def test_fiscal_year_is_kept_distinct():
 def test_dates_inside_html_are_carried_to_their_entry():
     (ev,) = extract_events("<p>2016年12月</p> <p>2016年5月の「8項目の協力プラン」を受け、協力覚書に署名。</p>")
     assert (ev.year, ev.month, ev.kind) == (2016, 12, "mou")
+
+
+def test_peru_2019_entry_is_the_ewbs_survey_not_the_2009_expert_dispatch(karte):
+    _, rows = karte
+    ev2019 = [e for e in case_from_chunk(rows[832]).events if e.year == 2019]
+    assert [e.phrase for e in ev2019] == ["survey_demo"]
+    assert "EWBS" in ev2019[0].quote
+    assert all(e.year != 2009 or e.kind == "adopted" for e in case_from_chunk(rows[832]).events)

@@ -26,7 +26,7 @@ _DATE = re.compile(
     r"(?P<y1>(?:19|20)\d{2})(?:年度|年)?(?:\s*(?P<m1>\d{1,2})\s*月)?"
     r"(?:\s*[～~〜\-－]\s*(?:(?P<y2>(?:19|20)\d{2})(?:年度|年)?)?(?:\s*(?P<m2>\d{1,2})\s*月)?)?"
 )
-_OPENERS = " \t・(（「<>p/"
+_OPENERS = " \t・「<>p/"  # not "(": a date in brackets qualifies the words before it
 _TAGS = re.compile(r"</?[a-z]+>")
 
 # (event type, stage, pattern on the space-free entry text); first match wins
@@ -41,8 +41,8 @@ EVENT_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("request", "consideration", re.compile(r"要請|申し入れ|依頼")),
     ("proposal", "consideration", re.compile(r"提案")),
     ("training", "survey", re.compile(r"研修")),
-    ("experts", "survey", re.compile(r"専門家")),
     ("survey", "survey", re.compile(r"調査|実証")),
+    ("experts", "survey", re.compile(r"専門家")),
     ("oda", "survey", re.compile(r"ODA")),
     ("meeting", "agreement", re.compile(r"会談|会合|作業部会|ワークショップ|セミナー|訪問|ミッション|働きかけ|プレゼン|表敬")),
     ("study", "consideration", re.compile(r"検討")),
