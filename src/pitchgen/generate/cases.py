@@ -105,6 +105,8 @@ def phrase_key(kind: str, flat: str, count_unit: str | None) -> str:
         if re.search(r"サービス開始|商用化", flat):
             return "order_service"
         return "order"
+    if kind == "mou" and re.search(r"追加|格上げ|改定", flat):
+        return "mou_updated"
     if kind == "broadcast_start":
         return "test_broadcast" if "試験放送" in flat else "broadcast_start"
     if kind == "meeting":

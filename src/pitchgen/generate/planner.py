@@ -148,6 +148,24 @@ class Planner:
         out += [ScopedCase(c, "global") for c in rest]
         return out[: self.settings.max_cases]
 
+    def pathway_cases(self, country: str, scoped: list[ScopedCase]) -> list[ScopedCase]:
+        """Cases that went from agreement or survey to an order: the sector's own first,
+        else any sector in the partner's country or region, else anywhere."""
+
+        def went_to_order(c: Case) -> bool:
+            stages = {e.stage for e in c.events}
+            return "order" in stages and bool({"agreement", "survey"} & stages)
+
+        own = [sc for sc in scoped if went_to_order(sc.case)]
+        if own:
+            return own
+        region = self.vocab.region_of(country)
+        cases = [case_from_chunk(c) for c in self.retriever.chunks if c.kind == "karte_row"]
+        cases = [c for c in cases if c.country and went_to_order(c)]
+        near = [ScopedCase(c, "partner" if c.country == country else "region") for c in cases
+                if c.country == country or (region and c.country in region.members)]
+        return near or [ScopedCase(c, "global") for c in cases]
+
     def statements(self, sector: Sector, role: str, country: str, evidence: Evidence) -> list[Statement]:
         """Bank statements usable for this partner, retrieved or about the partner."""
         region = self.vocab.region_of(country)
@@ -247,7 +265,7 @@ class Planner:
         d.slide_no += 1
         content("cases", ph.get(lang, "slide.case_facts"), self._case_facts(d, scoped, lang, sector))
         # 7 pathway
-        path = bullets_for("pathway", "pathway") + self._case_pathways(d, scoped, lang, sector)
+        path = bullets_for("pathway", "pathway") + self._case_pathways(d, self.pathway_cases(country, scoped), lang, sector)
         content("pathway", ph.get(lang, "slide.pathway"), path[: self.settings.max_bullets + 1])
         # 8 next steps
         content("next_steps", ph.get(lang, "slide.next_steps"), bullets_for("next_step", "next_step"))
@@ -337,19 +355,15 @@ class Planner:
         return out
 
     def _case_pathways(self, d: _Draft, scoped: list[ScopedCase], lang: Lang, sector: Sector) -> list[Bullet]:
-        """Cases that went from agreement or survey to order, as one multi-citation claim each."""
+        """One multi-citation claim per case (from :meth:`pathway_cases`): agreement → survey → order."""
         out = []
         for sc in scoped:
-            stages = {e.stage for e in sc.case.events}
-            if "order" not in stages or not ({"agreement", "survey"} & stages):
-                continue
             steps, cites = [], []
-            for st in ("agreement", "survey", "order"):
-                evs = [e for e in sc.case.events if e.stage == st]
-                if evs:
-                    ev = evs[0]
-                    steps.append(f"{self.event_text(ev, lang)} ({self.event_date(ev, lang)})")
-                    cites.append(self._citation(sc.case, ev))
+            firsts = [min((e for e in sc.case.events if e.stage == st), key=lambda e: (e.year, e.month or 0), default=None)
+                      for st in ("agreement", "survey", "order")]
+            for ev in sorted((e for e in firsts if e), key=lambda e: (e.year, e.month or 0)):
+                steps.append(f"{self.event_text(ev, lang)} ({self.event_date(ev, lang)})")
+                cites.append(self._citation(sc.case, ev))
             text = self.phrases.get(lang, "claim.pathway", country=country_name(sc.case.country, lang),
                                     field=self.case_field(sc.case, lang, sector),
                                     steps=self.phrases.get(lang, "arrow").join(steps))
