@@ -230,6 +230,111 @@ def eval_cmd(out_dir: Path = typer.Argument(..., help="A directory written by `p
     _run(body)
 
 
+cases_app = typer.Typer(no_args_is_help=True, help="Case records (corpus/cases/): check, list, show, draft from the karte tables.")
+app.add_typer(cases_app, name="cases")
+
+
+def _casebook(root: Optional[Path], folder: Optional[Path] = None):
+    from pitchgen.app import Resources
+    from pitchgen.cases.store import CaseBook
+
+    res = Resources(_config(root, None, None))
+    return res, CaseBook(folder or res.config.corpus_dir / "cases", res.corpus, res.vocab, res.sdg)
+
+
+@cases_app.command("check")
+def cases_check(root: Optional[Path] = RootOpt,
+                coverage: bool = typer.Option(True, "--coverage/--no-coverage", help="Also require a record for every karte row."),
+                folder: Optional[Path] = typer.Option(None, "--dir", help="Check only this folder (implies --no-coverage).")) -> None:
+    """Validate every case record; print file:line, the problem and the fix. Exits 1 on any problem."""
+    def body():
+        from pitchgen.cases.draft import karte_rows
+
+        res, book = _casebook(root, folder)
+        cover = coverage and folder is None
+        problems = list(book.problems)
+        n_files = len(list(book.dir.rglob("*.yaml")))
+        if cover:
+            covered = {r.karte_line for r in book.records if r.karte_line}
+            for chunk in karte_rows(res.corpus, res.glossary):
+                if chunk.line_start not in covered:
+                    problems.append(f"{chunk.source_file}:{chunk.line_start}: karte row has no valid case record "
+                                    f"({chunk.text.split(chr(9))[0][:30]}) Fix: curate its draft (pitchgen cases draft) into corpus/cases/")
+        for p in problems:
+            err.print(str(p), highlight=False, markup=False)
+        err.print(f"{len(book.records)} valid records in {n_files} files; {len(problems)} problem(s)")
+        if problems:
+            raise typer.Exit(1)
+    _run(body)
+
+
+@cases_app.command("list")
+def cases_list(country: Optional[str] = typer.Option(None, "--country", help="ISO2 code or region:<code>."),
+               sector: Optional[str] = typer.Option(None, "--sector"),
+               stage: Optional[str] = typer.Option(None, "--stage", help="consideration, agreement, survey or order (reached)."),
+               as_json: bool = typer.Option(False, "--json"), root: Optional[Path] = RootOpt) -> None:
+    """List case records, filtered; --json carries every record with its sources."""
+    def body():
+        from pitchgen.cases.select import filter_records, record_json
+        from pitchgen.records import CASE_STAGES
+
+        res, book = _casebook(root)
+        if stage and stage not in CASE_STAGES:
+            from pitchgen.errors import UnknownValueError
+
+            raise UnknownValueError("stage", stage, CASE_STAGES)
+        if sector:
+            res.vocab.sector(sector)
+        recs = filter_records(book.records, country=country, sector=sector, stage=stage)
+        if as_json:
+            sys.stdout.write(json.dumps({"cases": [record_json(r, res.corpus) for r in recs]}, ensure_ascii=False, indent=2) + "\n")
+            return
+        out = Console()
+        for r in recs:
+            reached = r.stages[-1].stage if r.stages else "-"
+            out.print(f"{r.id:42s} {r.country:18s} {r.sector:20s} {reached:13s} {r.title.get('en', '')}", highlight=False)
+        err.print(f"{len(recs)} record(s)")
+    _run(body)
+
+
+@cases_app.command("show")
+def cases_show(case_id: str = typer.Argument(..., help="Record id."),
+               lang: str = typer.Option("en", "--lang", help="Language of titles and labels."),
+               root: Optional[Path] = RootOpt) -> None:
+    """Show one case record with its stages and sources."""
+    def body():
+        from pitchgen.cases.select import render_text
+        from pitchgen.vocab import parse_lang
+
+        lg = parse_lang(lang)
+        res, book = _casebook(root)
+        try:
+            rec = book.get(case_id)
+        except KeyError:
+            from pitchgen.errors import UnknownValueError
+
+            raise UnknownValueError("case id", case_id, [r.id for r in book.records]) from None
+        Console().print(render_text(rec, lg, res.corpus), highlight=False, markup=False)
+    _run(body)
+
+
+@cases_app.command("draft")
+def cases_draft(out: Path = typer.Option(..., "--out", help="Folder for the drafts (not corpus/cases/)."),
+                force: bool = typer.Option(False, "--force"), root: Optional[Path] = RootOpt) -> None:
+    """Parse every karte row of the action plan into a draft record (status: draft) for curation."""
+    def body():
+        from pitchgen.app import Resources
+        from pitchgen.cases.draft import write_drafts
+        from pitchgen.errors import OutputExistsError
+
+        if out.exists() and any(out.iterdir()) and not force:
+            raise OutputExistsError(f"{out} is not empty", fix="choose an empty folder or add --force")
+        res = Resources(_config(root, None, None))
+        files, skipped = write_drafts(res.corpus, res.glossary, res.vocab, out)
+        err.print(f"wrote {len(files)} drafts to {out}" + (f"; rows without a country: {skipped}" if skipped else ""))
+    _run(body)
+
+
 def main() -> None:
     """Console entry point."""
     app()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Lang = Literal["ja", "vi", "es", "en", "pt"]
 """Output and query languages pitchgen supports (ISO 639-1)."""
@@ -259,3 +259,135 @@ class CheckResult(Record):
     claim_id: str
     passed: bool
     detail: str = ""
+
+
+# -- case records (corpus/cases/) ----------------------------------------------
+
+CaseStage = Literal["consideration", "agreement", "survey", "order"]
+"""検討 → 覚書・協議 → 調査・実証 → 受注・管理."""
+
+CASE_STAGES: tuple[str, ...] = ("consideration", "agreement", "survey", "order")
+
+Financing = Literal[
+    "jica_technical_cooperation",  # JICA 技術協力 (experts, training)
+    "jica_grant_aid",  # 無償資金協力
+    "yen_loan",  # 円借款
+    "oda_unspecified",  # ODA without the scheme named
+    "jbic",  # 国際協力銀行
+    "jict",  # 海外通信・放送・郵便事業支援機構
+    "nexi",  # 日本貿易保険
+    "mic_survey_budget",  # 総務省予算による調査・実証
+    "mic_subsidy",  # 総務省補助事業
+    "jaif",  # 日・ASEAN統合基金
+    "multilateral",  # World Bank, ADB, ITU ...
+    "partner_government",  # the partner's own budget
+    "private",  # a company's own order or investment
+]
+"""Financing schemes of a case (closed vocabulary)."""
+
+
+class SourceRef(Record):
+    """A cited fact's evidence: document, original line span, exact quote."""
+
+    doc_id: str
+    line_start: int = Field(ge=1)
+    line_end: int = Field(ge=1)
+    quote: str = Field(min_length=1)
+
+
+class CaseStageEntry(Record):
+    """A stage reached on a date.
+
+    ``date`` is ``YYYY``, ``YYYY-MM``, ``FYYYYY`` (Japanese fiscal year, April
+    to March) or a range ``A/B`` of two of those.
+    """
+
+    stage: CaseStage
+    date: str
+    what: dict[str, str] = Field(default_factory=dict)  # lang -> short description (ja, en at least)
+    source: SourceRef
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _year_as_text(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) else v
+
+
+class CaseFact(Record):
+    """An output or outcome: text in ja/en, optional indicator and value, its source and date."""
+
+    text: dict[str, str]
+    indicator: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    as_of: str | None = None
+    source: SourceRef
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _year_as_text(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) else v
+
+
+class CaseAmount(Record):
+    """An amount. ``value`` is None when the source masks it (``**億円``): unknown, never a number."""
+
+    what: str
+    value: float | None
+    unit: str
+    masked: bool = False
+    as_of: str | None = None
+    source: SourceRef
+
+
+class SdgLink(Record):
+    """An SDG target a case serves, with a one-line rationale."""
+
+    target: str
+    rationale: str
+
+
+class Curation(Record):
+    """What a person checked: ``status`` draft (parser output) or curated, by whom, which fields."""
+
+    status: Literal["draft", "curated"]
+    by: str = ""
+    fields: tuple[str, ...] = ()
+    note: str = ""
+
+
+class CaseRecord(Record):
+    """A past case (効果の見える化), every fact with its source.
+
+    Attributes:
+        id: unique, e.g. ``"vn-e_government-training"``.
+        title: ``{"ja": ..., "en": ...}``.
+        country: ISO 3166-1 alpha-2, or ``region:<code>`` (corpus/regions.yaml).
+        sector: sector slug.
+        stages: dated stages reached, each cited.
+        outputs / outcomes: what the case produced and the results, cited.
+        amounts: money or quantities, cited; masked amounts stay unknown.
+        organisations: names as in the source (ja) or their usual acronym.
+        financing: schemes (:data:`Financing`).
+        sdg_targets: targets served, each with a rationale.
+        sources: every source the record rests on (stage/fact sources included).
+        curation: draft or curated.
+        origin: ``"karte"`` for a karte-table row (``karte_line`` set), else ``"narrative"``.
+        karte_line: the karte row's line in the action plan, for coverage checks.
+    """
+
+    id: str
+    title: dict[str, str]
+    country: str
+    sector: str
+    stages: tuple[CaseStageEntry, ...] = ()
+    outputs: tuple[CaseFact, ...] = ()
+    outcomes: tuple[CaseFact, ...] = ()
+    amounts: tuple[CaseAmount, ...] = ()
+    organisations: tuple[str, ...] = ()
+    financing: tuple[Financing, ...] = ()
+    sdg_targets: tuple[SdgLink, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+    curation: Curation
+    origin: Literal["karte", "narrative"] = "narrative"
+    karte_line: int | None = None

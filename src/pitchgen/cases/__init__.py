@@ -1,0 +1,1 @@
+"""Case records: schema checks, karte drafts, selection for decks."""
