@@ -335,6 +335,36 @@ def cases_draft(out: Path = typer.Option(..., "--out", help="Folder for the draf
     _run(body)
 
 
+@app.command()
+def karte(country: str = typer.Option(..., "--country", help="ISO 3166-1 alpha-2 (or region:<code>)."),
+          lang: str = typer.Option(..., "--lang", help="Output language: vi, es, pt, en, ja."),
+          out: Path = typer.Option(..., "--out", help="Output .docx file."),
+          force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+          date: Optional[str] = typer.Option(None, "--date", help="Date shown (YYYY-MM-DD; default today)."),
+          root: Optional[Path] = RootOpt) -> None:
+    """Country dossier: every case of a country by stage over time, with an editable timeline chart."""
+    def body():
+        from pitchgen.errors import OutputExistsError
+        from pitchgen.render.karte_docx import render_dossier
+        from pitchgen.vocab import parse_country, parse_lang
+
+        lg = parse_lang(lang)
+        cc = country if country.startswith("region:") else parse_country(country)
+        if out.suffix.lower() != ".docx":
+            raise UsageError(f"--out {out} is not a .docx file", fix="e.g. --out vn-karte.docx")
+        if out.exists() and not force:
+            raise OutputExistsError(f"{out} already exists", fix="choose another --out or add --force to replace it")
+        res, book = _casebook(root)
+        for p in book.problems:
+            err.print(f"[yellow]skipped:[/yellow] {p}", highlight=False)
+        from pitchgen.cases.select import filter_records
+
+        recs = sorted(filter_records(book.records, country=cc), key=lambda r: (r.sector, r.id))
+        render_dossier(cc, lg, recs, res.corpus, res.phrases, res.sdg, res.vocab, out, date or datetime.date.today().isoformat())
+        err.print(f"wrote {out} ({len(recs)} cases)")
+    _run(body)
+
+
 def main() -> None:
     """Console entry point."""
     app()

@@ -1,0 +1,162 @@
+"""Country dossier (``pitchgen karte``): every case of a country by stage over time, in the partner's language.
+
+Contents: a summary by furthest stage, an editable timeline chart (XY
+scatter: x = year, y = case number, one series per stage; see
+:mod:`pitchgen.render.docx_chart`), then one table per case (stage, date,
+event, source) with its financing and SDG targets, and the original Japanese
+quotes in a numbered reference list.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pitchgen.cases.select import stage_reached
+from pitchgen.cases.store import parse_case_date
+from pitchgen.corpus import Corpus
+from pitchgen.generate.cases import extract_events
+from pitchgen.generate.phrases import Phrases, format_event_date
+from pitchgen.records import CASE_STAGES, CaseRecord, CaseStageEntry, Lang
+from pitchgen.sdg import SdgCatalog
+from pitchgen.vocab import Vocabulary, country_name, language_name
+
+_STAGE_MARKERS = ("circle", "diamond", "triangle", "square")
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    """One table row: localized stage, date and event, and the reference number."""
+
+    stage: str
+    date: str
+    event: str
+    ref: int
+
+
+def stage_event_text(entry: CaseStageEntry, lang: Lang, phrases: Phrases) -> str:
+    """Localized description of a stage entry: the event its quote states, else the stage name.
+
+    The quote is classified with the same rules as karte entries; when it names
+    no known event, the stage label is used rather than a guess.
+    """
+    events = extract_events(entry.source.quote)
+    if events:
+        ev = events[0]
+        return phrases.get(lang, f"event.{ev.phrase}", n=ev.count)
+    return phrases.get(lang, f"stage.{entry.stage}")
+
+
+def entry_date(entry: CaseStageEntry, lang: Lang, phrases: Phrases) -> str:
+    """Localized date of a stage entry (fiscal years and ranges kept)."""
+    year, month, fiscal = parse_case_date(entry.date)
+    end = None
+    if "/" in entry.date:
+        end = parse_case_date(entry.date.split("/")[1])[0]
+    return format_event_date(phrases, lang, year, month, end, fiscal)
+
+
+def case_label(rec: CaseRecord, lang: Lang, vocab: Vocabulary) -> str:
+    """Case title in ``lang`` if the record has one, else "country: sector" in ``lang`` (CLDR + sectors.yaml)."""
+    if rec.title.get(lang):
+        return rec.title[lang]
+    where = country_name(rec.country, lang) if not rec.country.startswith("region:") \
+        else vocab.regions[rec.country[7:]].names[lang]
+    return f"{where}: {vocab.sectors[rec.sector].names[lang]}"
+
+
+def timeline_points(records: Sequence[CaseRecord]) -> dict[str, list[tuple[float, int]]]:
+    """Scatter points per stage: (year + (month-1)/12, case number 1..n).
+
+    >>> from pitchgen.records import CaseRecord
+    >>> rec = CaseRecord.model_validate({"id": "x", "title": {"ja": "x", "en": "x"}, "country": "VN", "sector": "postal",
+    ...     "curation": {"status": "draft"}, "stages": [{"stage": "agreement", "date": "2018-07",
+    ...     "source": {"doc_id": "d", "line_start": 1, "line_end": 1, "quote": "q"}}]})
+    >>> timeline_points([rec])["agreement"]
+    [(2018.5, 1)]
+    """
+    out: dict[str, list[tuple[float, int]]] = {s: [] for s in CASE_STAGES}
+    for i, rec in enumerate(records, start=1):
+        for st in rec.stages:
+            year, month, _ = parse_case_date(st.date)
+            out[st.stage].append((year + ((month or 1) - 1) / 12, i))
+    return out
+
+
+def render_dossier(country: str, lang: Lang, records: Sequence[CaseRecord], corpus: Corpus, phrases: Phrases,
+                   sdg: SdgCatalog, vocab: Vocabulary, out_path: Path, generated_on: str) -> None:
+    """Write the dossier DOCX atomically to ``out_path`` (the caller checks ``--force``)."""
+    from docx import Document
+    from docx.shared import Pt
+    from pptx.chart.data import XyChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    from pitchgen.render.docx_chart import add_chart, emu
+
+    ph = phrases
+    cname = country_name(country, lang) if not country.startswith("region:") else vocab.regions[country[7:]].names[lang]
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Noto Sans"
+    style.font.size = Pt(10)
+    rpr = style.element.get_or_add_rPr()
+    rpr.get_or_add_rFonts().set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia", "Noto Sans CJK JP")
+    doc.add_heading(ph.get(lang, "karte.title", country=cname), level=0)
+    doc.add_paragraph(ph.get(lang, "karte.subtitle", date=generated_on))
+    if not records:
+        doc.add_paragraph(ph.get(lang, "karte.none", country=cname))
+    else:
+        doc.add_paragraph(ph.get(lang, "karte.summary", n=len(records)))
+        summary = doc.add_table(rows=1, cols=2)
+        summary.style = "Table Grid"
+        summary.rows[0].cells[0].text = ph.get(lang, "karte.reached")
+        summary.rows[0].cells[1].text = ph.get(lang, "karte.case")
+        for st in CASE_STAGES:
+            n = sum(1 for r in records if stage_reached(r) == st)
+            row = summary.add_row().cells
+            row[0].text, row[1].text = ph.get(lang, f"stage.{st}"), str(n)
+        doc.add_heading(ph.get(lang, "karte.timeline"), level=1)
+        data = XyChartData()
+        for st, pts in timeline_points(records).items():
+            series = data.add_series(ph.get(lang, f"stage.{st}"))
+            for x, y in pts:
+                series.add_data_point(x, y)
+        add_chart(doc.add_paragraph(), XL_CHART_TYPE.XY_SCATTER, data, emu(6.3), emu(3.2), title=ph.get(lang, "karte.timeline"))
+        refs: list[tuple[int, CaseStageEntry]] = []
+        for i, rec in enumerate(records, start=1):
+            doc.add_heading(f"#{i} {case_label(rec, lang, vocab)}", level=2)
+            table = doc.add_table(rows=1, cols=4)
+            table.style = "Table Grid"
+            for cell, key in zip(table.rows[0].cells, ("karte.stage", "karte.date", "karte.event", "karte.source")):
+                cell.text = ph.get(lang, key)
+            for st in sorted(rec.stages, key=lambda s: (parse_case_date(s.date)[0], parse_case_date(s.date)[1] or 0)):
+                refs.append((len(refs) + 1, st))
+                cells = table.add_row().cells
+                cells[0].text = ph.get(lang, f"stage.{st.stage}")
+                cells[1].text = entry_date(st, lang, ph)
+                cells[2].text = stage_event_text(st, lang, ph)
+                cells[3].text = f"[{len(refs)}]"
+            if rec.financing:
+                doc.add_paragraph(f"{ph.get(lang, 'karte.financing')}: " + "; ".join(ph.get(lang, f"fin.{f}") for f in rec.financing))
+            for link in rec.sdg_targets:
+                t = sdg.target(link.target, lang)
+                note = f" {ph.get(lang, 'fallback.target', language=language_name(t.fallback_lang, lang))}" if t.fallback_lang else ""
+                doc.add_paragraph(f"{ph.get(lang, 'karte.sdg')} {link.target}: {t.text}{note}")
+        doc.add_heading(ph.labels(lang)["references"], level=1)
+        for n, st in refs:
+            meta = corpus.get(st.source.doc_id).meta
+            doc.add_paragraph(f"[{n}] {meta.title_ja} / {meta.title_en} — {meta.source_file}, "
+                              f"{ph.labels(lang)['lines_label']} {st.source.line_start}–{st.source.line_end}: 「{st.source.quote}」")
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}-", suffix=".docx", dir=out_path.parent)
+    os.close(fd)
+    try:
+        doc.save(tmp)
+        os.replace(tmp, out_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
