@@ -78,12 +78,19 @@ class Resources:
     @cached_property
     def bank(self) -> StatementBank:
         """The statement bank (validated against the corpus)."""
-        return StatementBank(self.config.corpus_dir / "statements", self.corpus)
+        return StatementBank(self.config.corpus_dir / "statements", self.corpus, self.config.corpus_dir / "sdg_map.yaml")
 
     @cached_property
     def sdg(self) -> SdgCatalog:
         """SDG goals, targets, indicators."""
         return SdgCatalog(self.config.corpus_dir / "sdg" / "sdg.json")
+
+    @cached_property
+    def casebook(self):
+        """Case records (only those that pass every check reach a deck)."""
+        from pitchgen.cases.store import CaseBook
+
+        return CaseBook(self.config.corpus_dir / "cases", self.corpus, self.vocab, self.sdg)
 
     @cached_property
     def phrases(self) -> Phrases:
@@ -168,7 +175,9 @@ def generate(res: Resources, country: str, sector: str, lang: Lang, out_dir: Pat
     if out_dir.exists() and not force:
         raise OutputExistsError(f"output directory {out_dir} already exists", fix="choose another --out or add --force to replace it")
     index = index or res.index()
-    planner = Planner(index, res.vocab, res.glossary, res.bank, res.sdg, res.phrases, res.doc_titles(lang), res.config.plan)
+    files = {d.meta.doc_id: d.meta.source_file for d in res.corpus.documents}
+    planner = Planner(index, res.vocab, res.glossary, res.bank, res.sdg, res.phrases, res.doc_titles(lang),
+                      res.casebook.records, files, res.config.plan)
     plan, evidence = planner.plan(country, sector, lang, generated_on)
     warnings = write_outputs(plan, evidence, res, out_dir, force)
     return plan, warnings

@@ -15,7 +15,7 @@ def corpus(root):
 
 
 def test_real_bank_loads_and_covers_the_demo_sectors(root, corpus):
-    bank = StatementBank(root / "corpus" / "statements", corpus)
+    bank = StatementBank(root / "corpus" / "statements", corpus, root / "corpus" / "sdg_map.yaml")
     for sector in ("disaster_prevention", "e_government"):
         for role in ("challenge", "solution", "outcome", "pathway", "next_step"):
             assert bank.for_sector(sector, role), (sector, role)
@@ -55,3 +55,15 @@ def test_missing_language_is_refused(root, corpus, tmp_path):
     f.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="no text in pt"):
         StatementBank(f.parent, corpus)
+
+
+def test_sdg_map_chains_are_verified(root, corpus, tmp_path):
+    bank = StatementBank(root / "corpus" / "statements", corpus, root / "corpus" / "sdg_map.yaml")
+    chain = bank.chains["dp-chain-01"]
+    assert chain.sdg_targets == ("11.5", "13.1") and chain.impact_goal == "11" and chain.link_citation is not None
+    assert all(chain.target_rationales.values())
+    text = (root / "corpus" / "sdg_map.yaml").read_text(encoding="utf-8")
+    (tmp_path / "sdg_map.yaml").write_text(text.replace('quote: "災害時の死傷者の減少"', 'quote: "災害時の死者の減少"', 1), encoding="utf-8")
+    with pytest.raises((CitationError, CorpusError)) as e:
+        StatementBank(root / "corpus" / "statements", corpus, tmp_path / "sdg_map.yaml")
+    assert "sdg_map.yaml:" in str(e.value)

@@ -96,23 +96,33 @@ def _date_key(rec: CaseRecord) -> tuple:
     return (-(max(years) if years else 0), rec.id)
 
 
-def select_for_pitch(records: Sequence[CaseRecord], country: str, sector: str, vocab: Vocabulary, limit: int) -> list[ScopedRecord]:
-    """Records of ``sector``: the partner's, then its region's, then elsewhere; ``limit`` in all.
+def related_text(rec: CaseRecord) -> str:
+    """The Japanese text a record is matched on: its title and every cited quote."""
+    return " ".join([rec.title.get("ja", "")] + [s.source.quote for s in rec.stages] + [o.source.quote for o in rec.outputs])
 
-    Within a scope, records that reached further stages and more recent ones come first.
+
+def select_for_pitch(records: Sequence[CaseRecord], country: str, sector: str, vocab: Vocabulary, limit: int) -> list[ScopedRecord]:
+    """Cases for a pitch: the partner's, then its region's, then elsewhere; ``limit`` in all.
+
+    Within each scope, records of ``sector`` come first, then records of
+    another sector whose cited text names the sector's keywords (an ISDB-T
+    case whose entries are about EWBS warnings is evidence for a
+    disaster-prevention pitch); then furthest stage reached, then most recent.
     """
     region = vocab.region_of(country)
-    same = [r for r in records if r.sector == sector]
+    sec = vocab.sectors[sector]
+    picked = [r for r in records if r.sector == sector or sec.matches(related_text(r))]
 
     def in_region(r: CaseRecord) -> bool:
         return bool(region) and (r.country in region.members or r.country == f"region:{region.code}")
 
     def rank(rs: list[CaseRecord]) -> list[CaseRecord]:
-        return sorted(rs, key=lambda r: (-(CASE_STAGES.index(stage_reached(r)) if stage_reached(r) else -1), _date_key(r)))
+        return sorted(rs, key=lambda r: (0 if r.sector == sector else 1,
+                                         -(CASE_STAGES.index(stage_reached(r)) if stage_reached(r) else -1), _date_key(r)))
 
-    partner = rank([r for r in same if r.country == country])
-    regional = rank([r for r in same if r.country != country and in_region(r)])
-    rest = rank([r for r in same if r.country != country and not in_region(r)])
+    partner = rank([r for r in picked if r.country == country])
+    regional = rank([r for r in picked if r.country != country and in_region(r)])
+    rest = rank([r for r in picked if r.country != country and not in_region(r) and r.sector == sector])
     out = [ScopedRecord(r, "partner") for r in partner] + [ScopedRecord(r, "region") for r in regional]
     out += [ScopedRecord(r, "global") for r in rest]
     return out[:limit]

@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pitchgen.generate.cases import STAGES, Case, CaseEvent, case_from_chunk
+from pitchgen.cases.select import ScopedRecord, select_for_pitch
+from pitchgen.generate.case_slides import CaseWriter
+from pitchgen.records import CaseRecord
 from pitchgen.generate.phrases import Phrases, format_event_date
 from pitchgen.generate.statements import Chain, Statement, StatementBank
 from pitchgen.glossary import Glossary
@@ -76,14 +78,6 @@ class _Draft:
 
 
 @dataclass(frozen=True)
-class ScopedCase:
-    """A case with how it was chosen: ``partner``, ``region`` or ``global``."""
-
-    case: Case
-    scope: str
-
-
-@dataclass(frozen=True)
 class Evidence:
     """What retrieval returned for a pitch: hits in first-seen order."""
 
@@ -101,12 +95,17 @@ class Planner:
     Args:
         retriever: the hybrid index.
         vocab, glossary, bank, sdg, phrases: loaded reference data.
+        doc_titles / doc_files: doc_id -> title shown in notes / original file name.
+        cases: valid case records (corpus/cases/).
         settings: deck limits.
     """
 
     def __init__(self, retriever: Retriever, vocab: Vocabulary, glossary: Glossary, bank: StatementBank,
-                 sdg: SdgCatalog, phrases: Phrases, doc_titles: dict[str, str], settings: PlanSettings | None = None) -> None:
+                 sdg: SdgCatalog, phrases: Phrases, doc_titles: dict[str, str], cases: Sequence[CaseRecord],
+                 doc_files: dict[str, str], settings: PlanSettings | None = None) -> None:
         self.retriever = retriever
+        self.cases = tuple(cases)
+        self.writer = CaseWriter(vocab, glossary, phrases, doc_files)
         self.vocab = vocab
         self.glossary = glossary
         self.bank = bank
@@ -132,40 +131,6 @@ class Planner:
                 seen.setdefault(h.chunk.chunk_id, h)
         return Evidence(tuple(seen.values()))
 
-    def select_cases(self, country: str, sector: Sector) -> list[ScopedCase]:
-        """Karte cases of the sector: partner first, then region, then the rest."""
-        region = self.vocab.region_of(country)
-        cases = [case_from_chunk(c) for c in self.retriever.chunks if c.kind == "karte_row"]
-        cases = [c for c in cases if c.country and c.events and sector.matches(c.chunk.text)]
-        # field match first (the row is *about* the sector), then more stages reached, then line order
-        def key(c: Case) -> tuple:
-            return (0 if sector.matches(c.field_ja) else 1, -len({e.stage for e in c.events}), c.chunk.line_start)
-
-        partner = sorted((c for c in cases if c.country == country), key=key)
-        regional = sorted((c for c in cases if c.country != country and region and c.country in region.members), key=key)
-        rest = sorted((c for c in cases if c.country != country and not (region and c.country in region.members)), key=key)
-        out = [ScopedCase(c, "partner") for c in partner] + [ScopedCase(c, "region") for c in regional]
-        out += [ScopedCase(c, "global") for c in rest]
-        return out[: self.settings.max_cases]
-
-    def pathway_cases(self, country: str, scoped: list[ScopedCase]) -> list[ScopedCase]:
-        """Cases that went from agreement or survey to an order: the sector's own first,
-        else any sector in the partner's country or region, else anywhere."""
-
-        def went_to_order(c: Case) -> bool:
-            stages = {e.stage for e in c.events}
-            return "order" in stages and bool({"agreement", "survey"} & stages)
-
-        own = [sc for sc in scoped if went_to_order(sc.case)]
-        if own:
-            return own
-        region = self.vocab.region_of(country)
-        cases = [case_from_chunk(c) for c in self.retriever.chunks if c.kind == "karte_row"]
-        cases = [c for c in cases if c.country and went_to_order(c)]
-        near = [ScopedCase(c, "partner" if c.country == country else "region") for c in cases
-                if c.country == country or (region and c.country in region.members)]
-        return near or [ScopedCase(c, "global") for c in cases]
-
     def statements(self, sector: Sector, role: str, country: str, evidence: Evidence) -> list[Statement]:
         """Bank statements usable for this partner, retrieved or about the partner."""
         region = self.vocab.region_of(country)
@@ -178,38 +143,6 @@ class Planner:
                 out.append(st)
         out.sort(key=lambda s: 0 if country in s.countries else 1)
         return out
-
-    # -- sentences ---------------------------------------------------------------
-    def case_field(self, case: Case, lang: Lang, fallback: Sector) -> str:
-        """Label of a case's field in ``lang``.
-
-        The glossary term its field cell names (統計ICT -> "thống kê"), else the
-        sector its field or summary cell names, else ``fallback``'s name.
-        """
-        for term in self.glossary.find(case.field_ja, "ja"):
-            if term.category != "country" and term.preferred(lang):
-                return term.preferred(lang)
-        for text in (case.field_ja, case.summary_ja):
-            for s in self.vocab.sectors.values():
-                if s.matches(text):
-                    return s.names[lang]
-        return fallback.names[lang]
-
-    def event_text(self, ev: CaseEvent, lang: Lang) -> str:
-        """Localized phrase for one event, with its level qualifier."""
-        text = self.phrases.get(lang, f"event.{ev.phrase}", n=ev.count)
-        if ev.level and ev.kind in ("mou", "joint_statement", "meeting"):
-            text += self.phrases.get(lang, f"level.{ev.level}")
-        return text
-
-    def event_date(self, ev: CaseEvent, lang: Lang) -> str:
-        """Localized date of an event."""
-        return format_event_date(self.phrases, lang, ev.year, ev.month, ev.year_end, ev.fiscal)
-
-    @staticmethod
-    def _citation(case: Case, ev: CaseEvent) -> Citation:
-        ch = case.chunk
-        return Citation(doc_id=ch.doc_id, source_file=ch.source_file, line_start=ch.line_start, line_end=ch.line_end, quote=ev.quote)
 
     # -- the plan ------------------------------------------------------------------
     def plan(self, country: str, sector_slug: str, lang: Lang, generated_on: str) -> tuple[DeckPlan, Evidence]:
@@ -258,14 +191,15 @@ class Planner:
         chains = self.bank.chains_for(sector.slug)
         slides.append(self._chain_slide(d, chains, lang))
         d.slide_no += 1
-        # 5 cases: timeline table; 6 case facts
-        scoped = self.select_cases(country, sector)
+        # 5 cases: timeline table; 6 case results (partner first, then region, then elsewhere)
+        scoped = select_for_pitch(self.cases, country, sector.slug, self.vocab, self.settings.max_cases)
         scope_lines = self._scope_lines(scoped, country, lang)
-        slides.append(self._case_table(d, scoped, lang, sector, scope_lines))
+        slides.append(self.writer.table(d, scoped, lang, scope_lines))
         d.slide_no += 1
-        content("cases", ph.get(lang, "slide.case_facts"), self._case_facts(d, scoped, lang, sector))
-        # 7 pathway
-        path = bullets_for("pathway", "pathway") + self._case_pathways(d, self.pathway_cases(country, scoped), lang, sector)
+        content("cases", ph.get(lang, "slide.case_facts"), self.writer.facts(d, scoped, lang, self.settings.max_bullets))
+        # 7 pathway: the bank's pathway statements, then real cases that reached an order
+        routes = self.writer.pathway_records(self.cases, country, scoped)
+        path = bullets_for("pathway", "pathway") + self.writer.pathways(d, routes, lang, self.settings.max_pathways)
         content("pathway", ph.get(lang, "slide.pathway"), path[: self.settings.max_bullets + 1])
         # 8 next steps
         content("next_steps", ph.get(lang, "slide.next_steps"), bullets_for("next_step", "next_step"))
@@ -297,11 +231,12 @@ class Planner:
             rows.append((f"{o.text} [{o.marker}]", f"{oc.text} [{oc.marker}]", self._sdg_cell(ch, lang)))
         bullets = () if chains else (Bullet(text=ph.get(lang, "empty")),)
         notes = (ph.get(lang, "notes.sdg_source"),) + tuple(
-            f"{ch.chain_id}: {ch.rationale.get(lang) or ch.rationale.get('en', '')}" for ch in chains)
+            f"{ch.chain_id}: {ch.link_rationale} {ch.impact_rationale} "
+            + " ".join(f"{t}: {r}" for t, r in (ch.target_rationales or {}).items()) for ch in chains)
         return Slide(role="chain", layout="pitch-table", title=ph.get(lang, "slide.chain"),
                      table=tuple(rows) if chains else (), bullets=bullets, notes=notes)
 
-    def _scope_lines(self, scoped: list[ScopedCase], country: str, lang: Lang) -> list[str]:
+    def _scope_lines(self, scoped: Sequence[ScopedRecord], country: str, lang: Lang) -> list[str]:
         ph = self.phrases
         counts = {s: sum(1 for c in scoped if c.scope == s) for s in ("partner", "region", "global")}
         lines = []
@@ -317,66 +252,10 @@ class Planner:
             lines.append(ph.get(lang, "scope.global", n=counts["global"]))
         return lines
 
-    def _case_table(self, d: _Draft, scoped: list[ScopedCase], lang: Lang, sector: Sector, scope_lines: list[str]) -> Slide:
-        ph = self.phrases
-        header = (ph.get(lang, "col.case"),) + tuple(ph.get(lang, f"stage.{s}") for s in STAGES)
-        rows: list[tuple[str, ...]] = [header]
-        for sc in scoped:
-            case = sc.case
-            cn = country_name(case.country, lang)
-            field_name = self.case_field(case, lang, sector)
-            cells = [f"{cn} — {field_name}"]
-            for stage, events in case.by_stage().items():
-                parts = []
-                for ev in events:
-                    claim = self._event_claim(d, sc, ev, lang, sector)
-                    yr = f"{ev.year}–{ev.year_end}" if ev.year_end else str(ev.year)
-                    parts.append(f"{yr} [{claim.marker}]")
-                cells.append(" · ".join(parts))
-            rows.append(tuple(cells))
-        return Slide(role="cases", layout="pitch-table", title=ph.get(lang, "slide.cases"),
-                     table=tuple(rows) if scoped else (), bullets=tuple(Bullet(text=s) for s in scope_lines))
-
-    def _event_claim(self, d: _Draft, sc: ScopedCase, ev: CaseEvent, lang: Lang, sector: Sector) -> Claim:
-        case = sc.case
-        text = self.phrases.get(lang, "claim.event", country=country_name(case.country, lang),
-                                field=self.case_field(case, lang, sector), date=self.event_date(ev, lang),
-                                event=self.event_text(ev, lang))
-        return d.add("case_event", text, [self._citation(case, ev)], country=case.country, scope=sc.scope)
-
-    def _case_facts(self, d: _Draft, scoped: list[ScopedCase], lang: Lang, sector: Sector) -> list[Bullet]:
-        """Per case, its furthest-stage event (the result), best cases first."""
-        out = []
-        for sc in scoped[: self.settings.max_bullets]:
-            events = sorted(sc.case.events, key=lambda e: (STAGES.index(e.stage), e.year))
-            if events:
-                claim = self._event_claim(d, sc, events[-1], lang, sector)
-                out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
-        return out
-
-    def _case_pathways(self, d: _Draft, scoped: list[ScopedCase], lang: Lang, sector: Sector) -> list[Bullet]:
-        """One multi-citation claim per case (from :meth:`pathway_cases`): agreement → survey → order."""
-        out = []
-        for sc in scoped:
-            steps, cites = [], []
-            firsts = [min((e for e in sc.case.events if e.stage == st), key=lambda e: (e.year, e.month or 0), default=None)
-                      for st in ("agreement", "survey", "order")]
-            for ev in sorted((e for e in firsts if e), key=lambda e: (e.year, e.month or 0)):
-                steps.append(f"{self.event_text(ev, lang)} ({self.event_date(ev, lang)})")
-                cites.append(self._citation(sc.case, ev))
-            text = self.phrases.get(lang, "claim.pathway", country=country_name(sc.case.country, lang),
-                                    field=self.case_field(sc.case, lang, sector),
-                                    steps=self.phrases.get(lang, "arrow").join(steps))
-            claim = d.add("pathway", text, cites, country=sc.case.country, scope=sc.scope)
-            out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
-            if len(out) >= self.settings.max_pathways:
-                break
-        return out
-
     def _logframe_row(self, chain: Chain, d: _Draft, lang: Lang) -> LogframeRow:
         out = next(c for c in d.claims if c.text == chain.output.text[lang] and c.kind == "output")
         oc = next(c for c in d.claims if c.text == chain.outcome.text[lang] and c.kind == "outcome")
-        goals = dict.fromkeys(t.split(".")[0] for t in chain.sdg_targets)
+        goals = [chain.impact_goal] if chain.impact_goal else list(dict.fromkeys(t.split(".")[0] for t in chain.sdg_targets))
         impact = []
         for g in goals:
             gs = self.sdg.goal_short(g, lang)

@@ -2,8 +2,8 @@
 
 ``corpus/statements/<sector>.yaml`` holds, per sector, short statements for
 the challenge, solution (output), outcome, pathway and next-step slides, each
-written natively in ja/vi/es/en/pt and anchored on one exact quote, plus
-output -> outcome -> SDG chains. Loading validates every anchor against the
+written natively in ja/vi/es/en/pt and anchored on one exact quote.
+``corpus/sdg_map.yaml`` holds the output -> outcome -> impact -> SDG chains. Loading validates every anchor against the
 corpus and every number of every text against its quote, so a bank entry can
 never put an unsupported number on a slide.
 """
@@ -48,7 +48,15 @@ class Statement:
 
 @dataclass(frozen=True)
 class Chain:
-    """An output -> outcome -> SDG chain for the logframe and the chain slide."""
+    """An output -> outcome -> impact -> SDG chain (``corpus/sdg_map.yaml``), for the logframe and chain slide.
+
+    Attributes:
+        output / outcome: anchored statements (texts in 5 languages, verified quotes).
+        link_rationale / link_citation: why and where the source ties the output to the outcome.
+        impact_goal / impact_rationale: the SDG goal the outcome contributes to.
+        sdg_targets: target ids; ``target_rationales`` maps each to its one-line rationale.
+        indicators: official indicator ids under those targets.
+    """
 
     chain_id: str
     sector: str
@@ -57,6 +65,11 @@ class Chain:
     sdg_targets: tuple[str, ...]
     indicators: tuple[str, ...]
     rationale: dict[str, str]
+    link_rationale: str = ""
+    link_citation: Citation | None = None
+    impact_goal: str = ""
+    impact_rationale: str = ""
+    target_rationales: dict[str, str] | None = None
 
 
 def _line_of(raw_text: str, needle: str) -> int | None:
@@ -75,7 +88,7 @@ class StatementBank:
             unknown role, missing language, duplicate id).
     """
 
-    def __init__(self, statements_dir: str | Path, corpus: Corpus) -> None:
+    def __init__(self, statements_dir: str | Path, corpus: Corpus, sdg_map: str | Path | None = None) -> None:
         self.dir = Path(statements_dir)
         self.statements: dict[str, Statement] = {}
         self.chains: dict[str, Chain] = {}
@@ -83,6 +96,47 @@ class StatementBank:
             raise CorpusError("statement bank folder missing", path=self.dir, fix="restore corpus/statements/ from git")
         for path in sorted(self.dir.glob("*.yaml")):
             self._load(path, corpus)
+        if sdg_map is not None:
+            self._load_sdg_map(Path(sdg_map), corpus)
+
+    def _load_sdg_map(self, path: Path, corpus: Corpus) -> None:
+        """Chains of ``corpus/sdg_map.yaml``: every link's source verified like a statement's."""
+        if not path.is_file():
+            raise CorpusError("SDG outcome map missing", path=path, fix="restore corpus/sdg_map.yaml from git")
+        raw_text = path.read_text(encoding="utf-8")
+        try:
+            data = yaml.safe_load(raw_text) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise CorpusError(f"invalid YAML: {exc}", path=path, line=mark.line + 1 if mark else None, fix="correct the YAML") from exc
+        for sector, entry in (data.get("sectors") or {}).items():
+            for e in (entry or {}).get("chains") or []:
+                cid = str(e.get("id"))
+                line = _line_of(raw_text, cid)
+                out = self._statement({**e["output"], "id": f"{cid}/output", "role": "solution"}, sector, path, raw_text, corpus, anchor=cid)
+                oc = self._statement({**e["outcome"], "id": f"{cid}/outcome", "role": "outcome"}, sector, path, raw_text, corpus, anchor=cid)
+                link = (e.get("outcome") or {}).get("link") or {}
+                link_cit = None
+                if link.get("source"):
+                    src = link["source"]
+                    try:
+                        link_cit = corpus.cite(str(src["doc_id"]), int(src["line_start"]), int(src["line_end"]), str(src["quote"]))
+                    except (CitationError, KeyError, ValueError) as exc:
+                        raise CitationError(f"chain {cid} link: {getattr(exc, 'message', exc)}", path=path, line=line,
+                                            fix="copy the quote verbatim from the cited lines") from exc
+                targets = [t for t in e.get("targets") or []]
+                if cid in self.chains:
+                    raise CorpusError(f"duplicate chain id {cid}", path=path, line=line, fix="make chain ids unique")
+                self.chains[cid] = Chain(
+                    chain_id=cid, sector=str(sector), output=out, outcome=oc,
+                    sdg_targets=tuple(str(t["id"]) for t in targets),
+                    indicators=tuple(str(i) for i in e.get("indicators") or ()),
+                    rationale={"en": str((e.get("impact") or {}).get("rationale", ""))},
+                    link_rationale=str(link.get("rationale", "")), link_citation=link_cit,
+                    impact_goal=str((e.get("impact") or {}).get("goal", "")),
+                    impact_rationale=str((e.get("impact") or {}).get("rationale", "")),
+                    target_rationales={str(t["id"]): str(t.get("rationale", "")) for t in targets},
+                )
 
     def _load(self, path: Path, corpus: Corpus) -> None:
         raw_text = path.read_text(encoding="utf-8")
@@ -98,18 +152,6 @@ class StatementBank:
                 raise CorpusError(f"statement {st.statement_id}: unknown role {st.role!r}", path=path,
                                   line=_line_of(raw_text, st.statement_id), fix=f"use one of {', '.join(ROLES)}")
             self._add_statement(st, path, raw_text)
-        for e in data.get("chains") or []:
-            cid = str(e.get("id"))
-            out = self._statement({**e["output"], "id": f"{cid}/output", "role": "solution"}, sector, path, raw_text, corpus, anchor=cid)
-            oc = self._statement({**e["outcome"], "id": f"{cid}/outcome", "role": "outcome"}, sector, path, raw_text, corpus, anchor=cid)
-            if cid in self.chains:
-                raise CorpusError(f"duplicate chain id {cid}", path=path, line=_line_of(raw_text, cid), fix="make chain ids unique")
-            self.chains[cid] = Chain(
-                chain_id=cid, sector=sector, output=out, outcome=oc,
-                sdg_targets=tuple(str(t) for t in e.get("sdg_targets") or ()),
-                indicators=tuple(str(t) for t in e.get("indicators") or ()),
-                rationale=dict(e.get("rationale") or {}),
-            )
 
     def _add_statement(self, st: Statement, path: Path, raw_text: str) -> None:
         if st.statement_id in self.statements:

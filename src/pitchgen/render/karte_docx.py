@@ -18,8 +18,8 @@ from pathlib import Path
 from pitchgen.cases.select import stage_reached
 from pitchgen.cases.store import parse_case_date
 from pitchgen.corpus import Corpus
-from pitchgen.generate.cases import extract_events
-from pitchgen.generate.phrases import Phrases, format_event_date
+from pitchgen.generate.case_slides import entry_date, stage_event_text
+from pitchgen.generate.phrases import Phrases
 from pitchgen.records import CASE_STAGES, CaseRecord, CaseStageEntry, Lang
 from pitchgen.sdg import SdgCatalog
 from pitchgen.vocab import Vocabulary, country_name, language_name
@@ -35,28 +35,6 @@ class DossierRow:
     date: str
     event: str
     ref: int
-
-
-def stage_event_text(entry: CaseStageEntry, lang: Lang, phrases: Phrases) -> str:
-    """Localized description of a stage entry: the event its quote states, else the stage name.
-
-    The quote is classified with the same rules as karte entries; when it names
-    no known event, the stage label is used rather than a guess.
-    """
-    events = extract_events(entry.source.quote)
-    if events:
-        ev = events[0]
-        return phrases.get(lang, f"event.{ev.phrase}", n=ev.count)
-    return phrases.get(lang, f"stage.{entry.stage}")
-
-
-def entry_date(entry: CaseStageEntry, lang: Lang, phrases: Phrases) -> str:
-    """Localized date of a stage entry (fiscal years and ranges kept)."""
-    year, month, fiscal = parse_case_date(entry.date)
-    end = None
-    if "/" in entry.date:
-        end = parse_case_date(entry.date.split("/")[1])[0]
-    return format_event_date(phrases, lang, year, month, end, fiscal)
 
 
 def case_label(rec: CaseRecord, lang: Lang, vocab: Vocabulary) -> str:
