@@ -24,7 +24,7 @@ from pitchgen.errors import PitchgenError, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Evidence-cited ICT cooperation pitches (PPTX deck, DOCX brief, claims.json) from Japanese policy documents.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # never break file:line messages
 
 
 def _default_root() -> Path:
@@ -315,6 +315,38 @@ def cases_show(case_id: str = typer.Argument(..., help="Record id."),
 
             raise UnknownValueError("case id", case_id, [r.id for r in book.records]) from None
         Console().print(render_text(rec, lg, res.corpus), highlight=False, markup=False)
+    _run(body)
+
+
+@cases_app.command("stats")
+def cases_stats(root: Optional[Path] = RootOpt, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Counts of valid records by region, furthest stage, origin and curation status."""
+    def body():
+        from collections import Counter
+
+        from pitchgen.cases.select import stage_reached
+
+        res, book = _casebook(root)
+
+        def region(code: str) -> str:
+            if code.startswith("region:"):
+                return code[7:]
+            r = res.vocab.region_of(code)
+            return r.code if r else "other"
+
+        stats = {
+            "records": len(book.records),
+            "by_region": dict(Counter(region(r.country) for r in book.records).most_common()),
+            "by_stage_reached": dict(Counter(stage_reached(r) or "none" for r in book.records).most_common()),
+            "by_origin": dict(Counter(r.origin for r in book.records)),
+            "by_curation": dict(Counter(r.curation.status for r in book.records)),
+            "problems": len(book.problems),
+        }
+        if as_json:
+            sys.stdout.write(json.dumps(stats, ensure_ascii=False, indent=2) + "\n")
+        else:
+            for k, v in stats.items():
+                Console().print(f"{k}: {v}", highlight=False)
     _run(body)
 
 

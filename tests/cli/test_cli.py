@@ -88,3 +88,46 @@ def test_bad_batch_line_names_file_and_line(common, tmp_path):
 def test_search_with_unknown_lang_exits_2(common):
     r = runner.invoke(app, ["search", "x", "--lang", "de", *common])
     assert r.exit_code == 2 and "unknown language" in r.output
+
+
+def test_cases_list_json_carries_sources(common, root):
+    r = runner.invoke(app, ["cases", "list", "--country", "PE", "--json", "--root", str(root)])
+    assert r.exit_code == 0, r.output
+    cases = json.loads(r.stdout)["cases"]
+    assert cases and all(c["country"] == "PE" for c in cases)
+    src = cases[0]["stages"][0]["source"]
+    assert set(src) == {"doc_id", "source_file", "line_start", "line_end", "quote"}
+    sed = subprocess.run(["sed", "-n", f"{src['line_start']},{src['line_end']}p", str(root / "corpus" / "policy" / src["source_file"])],
+                         capture_output=True, text=True, check=True).stdout
+    assert src["quote"] in sed
+
+
+def test_cases_list_rejects_unknown_stage_and_sector(root):
+    r = runner.invoke(app, ["cases", "list", "--stage", "won", "--root", str(root)])
+    assert r.exit_code == 2 and "consideration" in r.output
+    r = runner.invoke(app, ["cases", "list", "--sector", "nope", "--root", str(root)])
+    assert r.exit_code == 2 and "e_government" in r.output
+
+
+def test_cases_show_and_unknown_id(root):
+    r = runner.invoke(app, ["cases", "list", "--country", "PE", "--json", "--root", str(root)])
+    first = json.loads(r.stdout)["cases"][0]["id"]
+    r = runner.invoke(app, ["cases", "show", first, "--root", str(root)])
+    assert r.exit_code == 0 and first in r.output and "000_8c8e251bf5ccc63e.txt" in r.output
+    r = runner.invoke(app, ["cases", "show", "no-such-case", "--root", str(root)])
+    assert r.exit_code == 2 and "unknown case id" in r.output
+
+
+def test_karte_command_writes_a_dossier_and_refuses_to_overwrite(root, tmp_path):
+    out = tmp_path / "pe.docx"
+    args = ["karte", "--country", "PE", "--lang", "es", "--out", str(out), "--date", "2026-11-20", "--root", str(root)]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "Perú" in text and "Cronología por etapas" in text
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2 and "--force" in r.output
+    r = runner.invoke(app, ["karte", "--country", "ZZ", "--lang", "es", "--out", str(tmp_path / "x.docx"), "--root", str(root)])
+    assert r.exit_code == 2 and "unknown country" in r.output

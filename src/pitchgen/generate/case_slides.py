@@ -17,6 +17,7 @@ from pitchgen.generate.phrases import Phrases, format_event_date
 from pitchgen.glossary import Glossary
 from pitchgen.records import CASE_STAGES, Bullet, CaseRecord, CaseStageEntry, Citation, Claim, Lang, Slide, SourceRef
 from pitchgen.generate.cases import extract_events
+from pitchgen.verify.numbers import unmatched_numbers
 from pitchgen.vocab import Vocabulary, country_name
 
 FINANCING_EVIDENCE: dict[str, str] = {
@@ -45,7 +46,9 @@ def stage_event_text(entry: CaseStageEntry, lang: Lang, phrases: Phrases) -> str
     if events:
         ev = events[0]
         return phrases.get(lang, f"event.{ev.phrase}", n=ev.count)
-    return phrases.get(lang, f"stage.{entry.stage}")
+    label = phrases.get(lang, f"stage.{entry.stage}")
+    # a stage name used mid-sentence: "→ contrato y operación" (but keep "MoU")
+    return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() else label
 
 
 def entry_date(entry: CaseStageEntry, lang: Lang, phrases: Phrases) -> str:
@@ -108,11 +111,24 @@ class CaseWriter:
         return Citation(doc_id=ref.doc_id, source_file=self.files[ref.doc_id], line_start=ref.line_start,
                         line_end=ref.line_end, quote=ref.quote)
 
+    @staticmethod
+    def dated_by_quote(entry: CaseStageEntry) -> bool:
+        """True when the entry's quote itself gives its year(s).
+
+        Some records are dated "as of" the reporting document; such a date is
+        not shown as a claim, because the cited lines do not hold it.
+        """
+        years = re.findall(r"\d{4}", entry.date)
+        return not unmatched_numbers(" ".join(years), "en", entry.source.quote)
+
     def stage_claim(self, d: ClaimSink, sr: ScopedRecord, entry: CaseStageEntry, lang: Lang) -> Claim:
-        """One dated stage of a case as a claim."""
+        """One stage of a case as a claim, dated only when its quote gives the date."""
         rec = sr.record
-        text = self.phrases.get(lang, "claim.event", country=self.where(rec, lang), field=self.field(rec, lang),
-                                date=entry_date(entry, lang, self.phrases), event=stage_event_text(entry, lang, self.phrases))
+        values = dict(country=self.where(rec, lang), field=self.field(rec, lang), event=stage_event_text(entry, lang, self.phrases))
+        if self.dated_by_quote(entry):
+            text = self.phrases.get(lang, "claim.event", date=entry_date(entry, lang, self.phrases), **values)
+        else:
+            text = self.phrases.get(lang, "claim.event_undated", **values)
         return d.add("case_event", text, [self.citation(entry.source)], country=rec.country, scope=sr.scope)
 
     def table(self, d: ClaimSink, scoped: Sequence[ScopedRecord], lang: Lang, scope_lines: Sequence[str]) -> Slide:
@@ -127,7 +143,8 @@ class CaseWriter:
                     claim = self.stage_claim(d, sr, entry, lang)
                     y0 = parse_case_date(entry.date)[0]
                     y1 = parse_case_date(entry.date.split("/")[1])[0] if "/" in entry.date else None
-                    parts.append(f"{y0}–{y1} [{claim.marker}]" if y1 and y1 != y0 else f"{y0} [{claim.marker}]")
+                    when = (f"{y0}–{y1}" if y1 and y1 != y0 else str(y0)) if self.dated_by_quote(entry) else "✓"
+                    parts.append(f"{when} [{claim.marker}]")
                 cells.append(" · ".join(parts))
             rows.append(tuple(cells))
         return Slide(role="cases", layout="pitch-table", title=ph.get(lang, "slide.cases"),
@@ -170,7 +187,8 @@ class CaseWriter:
             firsts = [min((e for e in rec.stages if e.stage == st), key=_date_key, default=None) for st in ("agreement", "survey", "order")]
             steps, cites = [], []
             for e in sorted((e for e in firsts if e), key=_date_key):
-                steps.append(f"{stage_event_text(e, lang, ph)} ({entry_date(e, lang, ph)})")
+                when = f" ({entry_date(e, lang, ph)})" if self.dated_by_quote(e) else ""
+                steps.append(f"{stage_event_text(e, lang, ph)}{when}")
                 cites.append(self.citation(e.source))
             text = ph.get(lang, "claim.pathway", country=self.where(rec, lang), field=self.field(rec, lang),
                           steps=ph.get(lang, "arrow").join(steps))
