@@ -111,7 +111,8 @@ def select_for_pitch(records: Sequence[CaseRecord], country: str, sector: str, v
     """
     region = vocab.region_of(country)
     sec = vocab.sectors[sector]
-    picked = [r for r in records if r.sector == sector or sec.matches(related_text(r))]
+    # a case with no dated stage has nothing to show on a timeline
+    picked = [r for r in records if r.stages and (r.sector == sector or sec.matches(related_text(r)))]
 
     def in_region(r: CaseRecord) -> bool:
         return bool(region) and (r.country in region.members or r.country == f"region:{region.code}")

@@ -175,6 +175,7 @@ class CaseWriter:
         region = self.vocab.region_of(country)
         near = [ScopedRecord(r, "partner" if r.country == country else "region") for r in records
                 if went(r) and (r.country == country or (region and r.country in region.members))]
+        near.sort(key=lambda sr: sr.scope != "partner")  # the partner's own cases first
         return near or [ScopedRecord(r, "global") for r in records if went(r)]
 
     def pathways(self, d: ClaimSink, scoped: Sequence[ScopedRecord], lang: Lang, limit: int) -> list[Bullet]:
