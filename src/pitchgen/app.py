@@ -93,6 +93,15 @@ class Resources:
         return CaseBook(self.config.corpus_dir / "cases", self.corpus, self.vocab, self.sdg)
 
     @cached_property
+    def verifier(self):
+        """The deterministic verifier over this corpus, glossary, outcome chains and regions."""
+        from pitchgen.verify.verifier import Verifier, line_headings
+
+        return Verifier(self.corpus, self.glossary, tuple(self.bank.chains.values()),
+                        headings=line_headings(self.corpus, self.glossary),
+                        regions={code: r.members for code, r in self.vocab.regions.items()})
+
+    @cached_property
     def phrases(self) -> Phrases:
         """Localized fixed text."""
         return Phrases(self.config.root / "templates" / "phrases.yaml")
@@ -118,6 +127,8 @@ def claims_document(plan: DeckPlan, evidence: Evidence) -> dict:
         "generated_on": plan.generated_on,
         "case_scope_note": plan.case_scope_note,
         "claims": [c.model_dump() for c in plan.claims],
+        "verdict_counts": {v: sum(1 for c in plan.claims if c.verdict == v) for v in ("supported", "unverified")},
+        "rejected": list(plan.rejected),
         "retrieved": [
             {"chunk_id": h.chunk.chunk_id, "doc_id": h.chunk.doc_id, "source_file": h.chunk.source_file,
              "line_start": h.chunk.line_start, "line_end": h.chunk.line_end, "score": h.score}
@@ -177,7 +188,7 @@ def generate(res: Resources, country: str, sector: str, lang: Lang, out_dir: Pat
     index = index or res.index()
     files = {d.meta.doc_id: d.meta.source_file for d in res.corpus.documents}
     planner = Planner(index, res.vocab, res.glossary, res.bank, res.sdg, res.phrases, res.doc_titles(lang),
-                      res.casebook.records, files, res.config.plan)
+                      res.casebook.records, files, res.config.plan, verifier=res.verifier)
     plan, evidence = planner.plan(country, sector, lang, generated_on)
     warnings = write_outputs(plan, evidence, res, out_dir, force)
     return plan, warnings

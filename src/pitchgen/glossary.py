@@ -47,10 +47,28 @@ def _fold(text: str) -> str:
     type "Peru" or "chinh phu dien tu" and still match "Perú", "Chính phủ điện tử".
 
     >>> _fold("Chính phủ điện tử"), _fold("Côte d’Ivoire")
-    ('chinh phu đien tu', "cote d'ivoire")
+    ('chinh phu dien tu', "cote d'ivoire")
     """
     t = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
-    return "".join(unicodedata.normalize("NFD", ch)[0] if ord(ch) < 0x3000 else ch for ch in t)
+    return "".join(unicodedata.normalize("NFD", ch)[0] if ord(ch) < 0x3000 else ch for ch in t).replace("đ", "d")
+
+
+def _plain(text: str) -> str:
+    """NFKC, straight apostrophe, casefold; accents kept."""
+    return unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
+
+
+def _plain_strip(text: str) -> str:
+    return "".join(unicodedata.normalize("NFD", ch)[0] if ord(ch) < 0x3000 else ch for ch in text).replace("đ", "d")
+
+
+def _is_acronym(form: str) -> bool:
+    """An all-capital Latin form of 2-6 letters (ITS, AU, MIC, JICA).
+
+    >>> _is_acronym("ITS"), _is_acronym("Perú"), _is_acronym("ISDB-T")
+    (True, False, False)
+    """
+    return 2 <= len(form) <= 6 and form.isascii() and form.isalpha() and form.isupper()
 
 
 def _is_word_char(ch: str) -> bool:
@@ -72,8 +90,9 @@ class Glossary:
         self._load_terms(self.dir / "terms.yaml")
         self._load_countries(self.dir / "countries.yaml")
         # (folded form, lang, term) sorted longest first for greedy matching
-        self._index: list[tuple[str, str, Term]] = sorted(
-            ((_fold(f), lang, t) for t in self.terms.values() for lang, fs in t.forms.items() for f in fs if f.strip()),
+        self._index: list[tuple[str, str, Term, str]] = sorted(
+            ((_fold(f), lang, t, _plain(f) if not _is_acronym(f) else "\0" + f) for t in self.terms.values()
+             for lang, fs in t.forms.items() for f in fs if f.strip()),
             key=lambda x: -len(x[0]),
         )
 
@@ -139,9 +158,11 @@ class Glossary:
         Latin-script forms must match whole words; Japanese forms match anywhere.
         """
         folded = _fold(text)
+        plain = _plain(text)
+        aligned = len(plain) == len(folded)
         taken = [False] * len(folded)
         found: list[Term] = []
-        for form, flang, term in self._index:
+        for form, flang, term, plain_form in self._index:
             if flang != lang:
                 continue
             start = folded.find(form)
@@ -157,6 +178,17 @@ class Glossary:
                             break
                     after = folded[end] if end < len(folded) else " "
                     ok = not _is_word_char(before) and not _is_word_char(after)
+                if ok and lang != "ja" and aligned and plain_form.startswith("\0"):
+                    # acronyms match as written: "ITS" the system, not "its"
+                    ok = unicodedata.normalize("NFKC", text)[start:start + len(form)] == plain_form[1:]
+                elif ok and lang != "ja" and aligned:
+                    # accents typed by the user must agree: "châu Âu" (Europe) is not "AU" (African Union)
+                    seg = plain[start:start + len(form)]
+                    ok = seg == plain_form[: len(seg)] or _plain_strip(seg) == seg
+                if ok and lang != "ja" and term.category == "country":
+                    # proper names are capitalised: vi "Pháp" (France) is not "giải pháp" (solution)
+                    original = unicodedata.normalize("NFKC", text)
+                    ok = len(original) == len(folded) and original[start:start + 1].isupper()
                 if ok:
                     for i in range(start, end):
                         taken[i] = True

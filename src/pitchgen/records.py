@@ -145,6 +145,8 @@ class Claim(Record):
         citations: at least one for any claim written to a deck.
         case_country: ISO2 country the claim is about, if any.
         scope: for case claims, ``"partner"``, ``"region"`` or ``"global"``.
+        verdict / reasons: the verifier's verdict when the claim was written
+            (a deck only ever holds supported or unverified claims).
     """
 
     claim_id: str
@@ -156,6 +158,8 @@ class Claim(Record):
     citations: tuple[Citation, ...]
     case_country: str | None = None
     scope: Literal["partner", "region", "global"] | None = None
+    verdict: Literal["supported", "unverified", "contradicted", "unsupported"] | None = None
+    reasons: tuple[str, ...] = ()
 
 
 class Bullet(Record):
@@ -221,6 +225,8 @@ class DeckPlan(Record):
         generated_on: ISO date the plan was made (passed in; never read from
             the clock inside the planner).
         doc_titles: doc_id -> title used in notes and references.
+        rejected: claims the verifier refused (contradicted or unsupported),
+            with its reasons; never shown on a slide, listed in claims.json.
     """
 
     country: str
@@ -235,6 +241,7 @@ class DeckPlan(Record):
     case_scope_note: str = ""
     generated_on: str
     doc_titles: dict[str, str] = Field(default_factory=dict)
+    rejected: tuple[str, ...] = ()
 
     def claim(self, claim_id: str) -> Claim:
         """Return the claim with ``claim_id``; raises ``KeyError`` if absent."""

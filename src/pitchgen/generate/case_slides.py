@@ -64,7 +64,7 @@ class ClaimSink(Protocol):
     """What the builders need from the planner's draft: add a claim, return it."""
 
     def add(self, kind: str, text: str, citations: Sequence[Citation], *, country: str | None = None,
-            scope: str | None = None) -> Claim: ...
+            scope: str | None = None) -> Claim | None: ...
 
 
 def _date_key(entry: CaseStageEntry) -> tuple[int, int]:
@@ -121,15 +121,24 @@ class CaseWriter:
         years = re.findall(r"\d{4}", entry.date)
         return not unmatched_numbers(" ".join(years), "en", entry.source.quote)
 
-    def stage_claim(self, d: ClaimSink, sr: ScopedRecord, entry: CaseStageEntry, lang: Lang) -> Claim:
-        """One stage of a case as a claim, dated only when its quote gives the date."""
+    def stage_claim(self, d: ClaimSink, sr: ScopedRecord, entry: CaseStageEntry, lang: Lang) -> Claim | None:
+        """One stage of a case as a claim, dated only when its quote gives the date.
+
+        The field label is the record's glossary term if the verifier accepts it
+        for these lines, else the sector's name; None when the verifier refuses both.
+        """
         rec = sr.record
-        values = dict(country=self.where(rec, lang), field=self.field(rec, lang), event=stage_event_text(entry, lang, self.phrases))
-        if self.dated_by_quote(entry):
-            text = self.phrases.get(lang, "claim.event", date=entry_date(entry, lang, self.phrases), **values)
-        else:
-            text = self.phrases.get(lang, "claim.event_undated", **values)
-        return d.add("case_event", text, [self.citation(entry.source)], country=rec.country, scope=sr.scope)
+        event = stage_event_text(entry, lang, self.phrases)
+        for field in dict.fromkeys((self.field(rec, lang), self.vocab.sectors[rec.sector].names[lang])):
+            values = dict(country=self.where(rec, lang), field=field, event=event)
+            if self.dated_by_quote(entry):
+                text = self.phrases.get(lang, "claim.event", date=entry_date(entry, lang, self.phrases), **values)
+            else:
+                text = self.phrases.get(lang, "claim.event_undated", **values)
+            claim = d.add("case_event", text, [self.citation(entry.source)], country=rec.country, scope=sr.scope)
+            if claim is not None:
+                return claim
+        return None
 
     def table(self, d: ClaimSink, scoped: Sequence[ScopedRecord], lang: Lang, scope_lines: Sequence[str]) -> Slide:
         """The stage timeline: one row per case, one column per stage, years with markers."""
@@ -141,6 +150,8 @@ class CaseWriter:
                 parts = []
                 for entry in sorted((e for e in sr.record.stages if e.stage == stage), key=_date_key):
                     claim = self.stage_claim(d, sr, entry, lang)
+                    if claim is None:
+                        continue
                     y0 = parse_case_date(entry.date)[0]
                     y1 = parse_case_date(entry.date.split("/")[1])[0] if "/" in entry.date else None
                     when = (f"{y0}–{y1}" if y1 and y1 != y0 else str(y0)) if self.dated_by_quote(entry) else "✓"
@@ -158,7 +169,8 @@ class CaseWriter:
             entries = sorted((e for e in sr.record.stages if e.stage == reached), key=_date_key)
             if entries:
                 claim = self.stage_claim(d, sr, entries[-1], lang)
-                out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
+                if claim is not None:
+                    out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
         return out
 
     def pathway_records(self, records: Sequence[CaseRecord], country: str, scoped: Sequence[ScopedRecord]) -> list[ScopedRecord]:
@@ -198,5 +210,6 @@ class CaseWriter:
                 text += ph.get(lang, "claim.financing", schemes="; ".join(ph.get(lang, f"fin.{s}") for s, _ in fin))
                 cites.extend(self.citation(ref) for _, ref in fin if self.citation(ref) not in cites)
             claim = d.add("pathway", text, cites, country=rec.country, scope=sr.scope)
-            out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
+            if claim is not None:
+                out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
         return out

@@ -24,6 +24,7 @@ from pitchgen.generate.statements import Chain, Statement, StatementBank
 from pitchgen.glossary import Glossary
 from pitchgen.records import Bullet, Citation, Claim, DeckPlan, Hit, Lang, LogframeRow, Slide
 from pitchgen.sdg import SdgCatalog
+from pitchgen.verify.verifier import SpanRef, Verdict, Verifier
 from pitchgen.vocab import Sector, Vocabulary, country_name, language_name
 
 
@@ -58,20 +59,34 @@ class PlanSettings:
 
 @dataclass
 class _Draft:
-    """Mutable builder state (internal)."""
+    """Mutable builder state (internal). Every claim passes the verifier before it is kept:
+    contradicted or unsupported claims are never written (they go to ``rejected``)."""
 
     lang: Lang
+    verifier: Verifier | None = None
     claims: list[Claim] = field(default_factory=list)
+    rejected: list[Verdict] = field(default_factory=list)
     slide_no: int = 1
 
     def add(self, kind: str, text: str, citations: Sequence[Citation], *, country: str | None = None,
-            scope: str | None = None) -> Claim:
+            scope: str | None = None) -> Claim | None:
         for c in self.claims:  # a claim shown twice keeps its first marker
             if c.text == text and c.citations == tuple(citations):
                 return c
+        verdict, reasons = None, ()
+        if self.verifier is not None:
+            v = self.verifier.verify(f"c{len(self.claims) + 1:02d}", text, self.lang,
+                                     [SpanRef(doc=c.doc_id, line_start=c.line_start, line_end=c.line_end, quote=c.quote)
+                                      for c in citations])
+            if v.verdict in ("contradicted", "unsupported"):
+                self.rejected.append(v)
+                return None
+            verdict = v.verdict
+            reasons = tuple(f"{r.check} {r.anchor}: {r.outcome}" for r in v.reasons)
         claim = Claim(
             claim_id=f"c{len(self.claims) + 1:02d}", text=text, lang=self.lang, slide=self.slide_no, kind=kind,
             marker=len(self.claims) + 1, citations=tuple(citations), case_country=country, scope=scope,
+            verdict=verdict, reasons=reasons,
         )
         self.claims.append(claim)
         return claim
@@ -97,13 +112,15 @@ class Planner:
         vocab, glossary, bank, sdg, phrases: loaded reference data.
         doc_titles / doc_files: doc_id -> title shown in notes / original file name.
         cases: valid case records (corpus/cases/).
+        verifier: checks every claim before it is kept (None only in unit tests of layout).
         settings: deck limits.
     """
 
     def __init__(self, retriever: Retriever, vocab: Vocabulary, glossary: Glossary, bank: StatementBank,
                  sdg: SdgCatalog, phrases: Phrases, doc_titles: dict[str, str], cases: Sequence[CaseRecord],
-                 doc_files: dict[str, str], settings: PlanSettings | None = None) -> None:
+                 doc_files: dict[str, str], settings: PlanSettings | None = None, verifier: Verifier | None = None) -> None:
         self.retriever = retriever
+        self.verifier = verifier
         self.cases = tuple(cases)
         self.writer = CaseWriter(vocab, glossary, phrases, doc_files)
         self.vocab = vocab
@@ -162,14 +179,15 @@ class Planner:
         cname = country_name(country, lang)
         sname = sector.names[lang]
         evidence = self.retrieve(country, sector)
-        d = _Draft(lang=lang)
+        d = _Draft(lang=lang, verifier=self.verifier)
         slides: list[Slide] = []
 
         def bullets_for(role: str, kind: str) -> list[Bullet]:
             out = []
             for st in self.statements(sector, role, country, evidence)[: self.settings.max_bullets]:
                 claim = d.add(kind, st.text[lang], [st.citation], country=country if country in st.countries else None)
-                out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
+                if claim is not None:
+                    out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
             return out
 
         def content(role: str, title: str, bullets: list[Bullet], notes: tuple[str, ...] = ()) -> None:
@@ -204,14 +222,23 @@ class Planner:
         # 8 next steps
         content("next_steps", ph.get(lang, "slide.next_steps"), bullets_for("next_step", "next_step"))
 
-        logframe = tuple(self._logframe_row(c, d, lang) for c in chains)
+        logframe = tuple(r for r in (self._logframe_row(c, d, lang) for c in chains) if r is not None)
+        slides = [self._mark_unverified(sl, n, d, lang) for n, sl in enumerate(slides, start=1)]
         return DeckPlan(
             country=country, country_name=cname, sector=sector.slug, sector_name=sname, lang=lang,
             slides=tuple(slides), claims=tuple(d.claims), logframe=logframe,
             summary=ph.get(lang, "brief.summary", country=cname, sector=sname),
             case_scope_note=" · ".join(scope_lines), generated_on=generated_on,
             doc_titles=self.doc_titles,
+            rejected=tuple(f"{v.claim} — " + "; ".join(f"{r.check} {r.anchor}: {r.outcome} ({r.detail})"
+                                                      for r in v.reasons if r.outcome != "supported") for v in d.rejected),
         ), evidence
+
+    def _mark_unverified(self, slide: Slide, number: int, d: _Draft, lang: Lang) -> Slide:
+        """Speaker notes flag every claim on the slide that no check could verify."""
+        flags = tuple(self.phrases.get(lang, "notes.unverified", n=c.marker) for c in d.claims
+                      if c.slide == number and c.verdict == "unverified")
+        return slide.model_copy(update={"notes": slide.notes + flags}) if flags else slide
 
     # -- slide builders --------------------------------------------------------------
     def _sdg_cell(self, chain: Chain, lang: Lang) -> str:
@@ -228,6 +255,8 @@ class Planner:
         for ch in chains:
             o = d.add("output", ch.output.text[lang], [ch.output.citation])
             oc = d.add("outcome", ch.outcome.text[lang], [ch.outcome.citation])
+            if o is None or oc is None:
+                continue
             rows.append((f"{o.text} [{o.marker}]", f"{oc.text} [{oc.marker}]", self._sdg_cell(ch, lang)))
         bullets = () if chains else (Bullet(text=ph.get(lang, "empty")),)
         notes = (ph.get(lang, "notes.sdg_source"),) + tuple(
@@ -252,9 +281,11 @@ class Planner:
             lines.append(ph.get(lang, "scope.global", n=counts["global"]))
         return lines
 
-    def _logframe_row(self, chain: Chain, d: _Draft, lang: Lang) -> LogframeRow:
-        out = next(c for c in d.claims if c.text == chain.output.text[lang] and c.kind == "output")
-        oc = next(c for c in d.claims if c.text == chain.outcome.text[lang] and c.kind == "outcome")
+    def _logframe_row(self, chain: Chain, d: _Draft, lang: Lang) -> LogframeRow | None:
+        out = next((c for c in d.claims if c.text == chain.output.text[lang] and c.kind == "output"), None)
+        oc = next((c for c in d.claims if c.text == chain.outcome.text[lang] and c.kind == "outcome"), None)
+        if out is None or oc is None:
+            return None  # the verifier rejected a link of this chain: no logframe row rests on it
         goals = [chain.impact_goal] if chain.impact_goal else list(dict.fromkeys(t.split(".")[0] for t in chain.sdg_targets))
         impact = []
         for g in goals:

@@ -174,8 +174,12 @@ def _references(plan: DeckPlan, lines_label: str) -> list[dict[str, Any]]:
     return refs
 
 
-def _sections(plan: DeckPlan) -> list[dict[str, Any]]:
-    """Content slides (title slide skipped) with at least one bullet, as sections."""
+def _sections(plan: DeckPlan, unverified_mark: str = "") -> list[dict[str, Any]]:
+    """Content slides (title slide skipped) with at least one bullet, as sections.
+
+    A claim the verifier could not test (verdict ``unverified``) gets
+    ``unverified_mark`` after its text, for the reviewer.
+    """
     sections: list[dict[str, Any]] = []
     for number, slide in enumerate(plan.slides, start=1):
         if number == 1 or slide.role == "title":
@@ -183,16 +187,20 @@ def _sections(plan: DeckPlan) -> list[dict[str, Any]]:
         items: list[dict[str, str]] = []
         for bullet in slide.bullets:
             markers = ""
+            text = bullet.text
             if bullet.claim_id is not None:
                 try:
-                    markers = f"[{plan.claim(bullet.claim_id).marker}]"
+                    claim = plan.claim(bullet.claim_id)
+                    markers = f"[{claim.marker}]"
+                    if claim.verdict == "unverified" and unverified_mark:
+                        text = f"{text} {unverified_mark}"
                 except KeyError:
                     raise GenerationError(
                         f"slide {number} ({slide.role}) shows claim {bullet.claim_id!r}, "
                         "which is not in the plan's claims",
                         fix="rebuild the plan; every bullet's claim_id must name one of plan.claims",
                     ) from None
-            items.append({"text": bullet.text, "markers": markers})
+            items.append({"text": text, "markers": markers})
         if items:
             sections.append({"heading": slide.title, "items": items})
     return sections
@@ -265,7 +273,7 @@ def brief_context(plan: DeckPlan, labels: Mapping[str, str]) -> dict[str, Any]:
         "summary": plan.summary,
         "case_scope_note": plan.case_scope_note,
         "labels": dict(labels),
-        "sections": _sections(plan),
+        "sections": _sections(plan, labels.get("unverified", "")),
         "logframe": [{field: getattr(row, field) for field in LOGFRAME_FIELDS} for row in plan.logframe],
         "references": _references(plan, labels["lines_label"]),
     }
