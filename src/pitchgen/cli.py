@@ -203,30 +203,89 @@ def generate(country: str = typer.Option(..., "--country", help="Partner country
 
 
 @app.command("eval")
-def eval_cmd(out_dir: Path = typer.Argument(..., help="A directory written by `pitchgen generate`."),
+def eval_cmd(out_dirs: list[Path] = typer.Argument(None, help="Directories written by `pitchgen generate`."),
+             suite: bool = typer.Option(False, "--suite", help="Generate and score the scenario suite (evals/scenarios.yaml) "
+                                                               "and the claim set (evals/claims/base.jsonl)."),
              as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-             root: Optional[Path] = RootOpt) -> None:
-    """Check a generated output: citations resolve, numbers are in the cited lines, markers and notes are on the slides.
+             junit: Optional[Path] = typer.Option(None, "--junit", help="Also write JUnit XML here."),
+             report_dir: Optional[Path] = typer.Option(None, "--report-dir", help="Where report.json and report.md go "
+                                                       "(default: build/eval/reports)."),
+             nli_model: Optional[str] = typer.Option(None, "--nli-model", help="Local NLI model for the model tier "
+                                                     "[env PITCHGEN_NLI_MODEL]; without it the tier is reported as skipped."),
+             root: Optional[Path] = RootOpt, cache_dir: Optional[Path] = CacheOpt, embedding_model: Optional[str] = ModelOpt) -> None:
+    """Score outputs: citations resolve, every claim's verdict (supported / unverified / contradicted / unsupported),
+    markers and notes on the slides; with --suite also detection rates and false positives on the claim set.
 
-    Exits 1 when any check fails.
+    Writes JSON, Markdown and (with --junit) JUnit XML reports. Exits 1 when a gate fails.
     """
-    from pitchgen.corpus import Corpus
-    from pitchgen.verify.checks import evaluate_dir
+    from pitchgen.app import Resources
+    from pitchgen.verify.evaluation import run_evaluation
 
     def body():
-        r = _default_root() if root is None else root
-        report = evaluate_dir(out_dir, Corpus(r / "corpus" / "policy" / "manifest.yaml"))
+        if not out_dirs and not suite:
+            raise UsageError("give output directories or --suite", fix="e.g. pitchgen eval out/vn-e_government-vi")
+        res = Resources(_config(root, cache_dir, embedding_model))
+        model = nli_model or os.environ.get("PITCHGEN_NLI_MODEL")
+        report = run_evaluation(res, list(out_dirs or []), suite=suite, nli_model=model,
+                                report_dir=report_dir or res.config.root / "build" / "eval" / "reports", junit=junit,
+                                notify=lambda m: err.print(m, highlight=False))
         if as_json:
-            sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         else:
-            out = Console()
-            for check, s in report.summary().items():
-                out.print(f"{check:22s} passed {s['passed']:4d}  failed {s['failed']:4d}", highlight=False)
-            for f in report.failed:
-                out.print(f"[red]FAIL[/red] {f.check} {f.claim_id}: {f.detail}", highlight=False)
-            out.print(f"{report.n_claims} claims: {'OK' if report.ok else 'FAILED'}", highlight=False)
-        if not report.ok:
+            from pitchgen.verify.reports import markdown
+
+            Console().print(markdown(report), highlight=False, markup=False)
+        if report["gate_failures"]:
             raise typer.Exit(1)
+    _run(body)
+
+
+@app.command()
+def verify(claim: Optional[str] = typer.Option(None, "--claim", help="Claim text."),
+           lang: str = typer.Option("en", "--lang", help="Claim language: ja, vi, es, en, pt."),
+           source: Optional[str] = typer.Option(None, "--source", help="Corpus document: original file name or doc id."),
+           lines: Optional[str] = typer.Option(None, "--lines", help="Original line span A-B (1-based, inclusive)."),
+           batch: Optional[Path] = typer.Option(None, "--batch", help="JSON lines {id, claim, lang, source, line_start, line_end}."),
+           as_json: bool = typer.Option(False, "--json"), root: Optional[Path] = RootOpt) -> None:
+    """Verify a claim against cited lines: prints the verdict and its reasons (anchor, span)."""
+    from pitchgen.app import Resources
+    from pitchgen.verify.verifier import SpanRef
+    from pitchgen.vocab import parse_lang
+
+    def body():
+        res = Resources(_config(root, None, None))
+        if batch is not None:
+            for n, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    ref = SpanRef(doc=item["source"], line_start=int(item["line_start"]), line_end=int(item["line_end"]))
+                    lg = parse_lang(item.get("lang", "en"))
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise UsageError(f"bad verify line: {exc}", path=batch, line=n,
+                                     fix='{"id": "c1", "claim": "...", "lang": "es", "source": "000_8c8e251bf5ccc63e.txt", "line_start": 686, "line_end": 686}') from None
+                v = res.verifier.verify(str(item.get("id", n)), item["claim"], lg, [ref])
+                sys.stdout.write(json.dumps(v.model_dump(), ensure_ascii=False) + "\n")
+            return
+        if not (claim and source and lines):
+            raise UsageError("give --claim, --source and --lines (or --batch FILE)",
+                             fix="e.g. pitchgen verify --claim 'Perú adoptó ISDB-T en 2009' --lang es --source 000_8c8e251bf5ccc63e.txt --lines 832-832")
+        try:
+            a, _, b = lines.partition("-")
+            ref = SpanRef(doc=source, line_start=int(a), line_end=int(b or a))
+        except ValueError:
+            raise UsageError(f"--lines {lines!r} is not A-B", fix="e.g. --lines 684-686") from None
+        v = res.verifier.verify("claim", claim, parse_lang(lang), [ref])
+        if as_json:
+            sys.stdout.write(json.dumps(v.model_dump(), ensure_ascii=False, indent=2) + "\n")
+            return
+        out = Console()
+        out.print(f"{v.verdict.upper()}", highlight=False)
+        for r in v.reasons:
+            out.print(f"  {r.outcome:12s} {r.check:10s} {r.anchor}  {r.span}  {r.detail}", highlight=False, markup=False)
+        if not v.reasons:
+            out.print("  no anchor a deterministic check could test", highlight=False)
     _run(body)
 
 

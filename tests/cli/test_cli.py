@@ -47,13 +47,15 @@ def test_existing_output_refused_then_forced(common, tmp_path):
     r = runner.invoke(app, [*args, "--force", "--date", "2026-11-20"])
     assert r.exit_code == 0, r.output
     assert {p.name for p in out.iterdir()} == {"deck.pptx", "brief.docx", "claims.json"}
-    r = runner.invoke(app, ["eval", str(out), "--json", "--root", str(common[1])])
+    rep = ["--report-dir", str(out.parent / "rep")]
+    r = runner.invoke(app, ["eval", str(out), "--json", *rep, *common])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["ok"] is True
+    report = json.loads(r.stdout)
+    assert report["decks"][0]["ok"] is True and report["gate_failures"] == []
     data = json.loads((out / "claims.json").read_text(encoding="utf-8"))
     data["claims"][0]["citations"] = []
     (out / "claims.json").write_text(json.dumps(data), encoding="utf-8")
-    r = runner.invoke(app, ["eval", str(out), "--root", str(common[1])])
+    r = runner.invoke(app, ["eval", str(out), *rep, *common])
     assert r.exit_code == 1 and "has_citation" in r.output
 
 
@@ -131,3 +133,44 @@ def test_karte_command_writes_a_dossier_and_refuses_to_overwrite(root, tmp_path)
     assert r.exit_code == 2 and "--force" in r.output
     r = runner.invoke(app, ["karte", "--country", "ZZ", "--lang", "es", "--out", str(tmp_path / "x.docx"), "--root", str(root)])
     assert r.exit_code == 2 and "unknown country" in r.output
+
+
+def test_verify_single_and_batch(root, tmp_path):
+    r = runner.invoke(app, ["verify", "--claim", "Perú adoptó la norma ISDB-T en 2008", "--lang", "es",
+                            "--source", "000_8c8e251bf5ccc63e.txt", "--lines", "832-832", "--json", "--root", str(root)])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["verdict"] == "contradicted" and any(x["anchor"] == "2008" for x in out["reasons"])
+    f = tmp_path / "v.jsonl"
+    f.write_text('{"id": "a", "claim": "Perú adoptó ISDB-T en 2009", "lang": "es", "source": "mic-action-plan-2020", "line_start": 832, "line_end": 832}\n'
+                 '{"id": "b", "claim": "x", "lang": "es", "source": "nope.txt", "line_start": 1, "line_end": 1}\n', encoding="utf-8")
+    r = runner.invoke(app, ["verify", "--batch", str(f), "--root", str(root)])
+    assert r.exit_code == 0, r.output
+    a, b = [json.loads(l) for l in r.stdout.splitlines()]
+    assert a["verdict"] == "supported" and b["verdict"] == "unsupported" and not b["resolved"]
+    r = runner.invoke(app, ["verify", "--claim", "x", "--source", PLAN_FILE, "--lines", "a-b", "--root", str(root)])
+    assert r.exit_code == 2 and "A-B" in r.output
+
+
+PLAN_FILE = "000_8c8e251bf5ccc63e.txt"
+
+
+def test_eval_writes_json_markdown_and_junit(common, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / "o"
+    r = runner.invoke(app, ["generate", "--country", "VN", "--sector", "e_government", "--lang", "vi", "--out", str(out),
+                            "--date", "2026-11-20", *common])
+    assert r.exit_code == 0, r.output
+    rep = tmp_path / "rep"
+    r = runner.invoke(app, ["eval", str(out), "--json", "--junit", str(tmp_path / "j.xml"), "--report-dir", str(rep), *common])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    deck = data["decks"][0]["deck"]
+    assert deck["cited_share"] == 1.0 and deck["resolved_share"] == 1.0
+    assert deck["verdict_counts"]["contradicted"] == 0 and deck["verdict_counts"]["unsupported"] == 0
+    assert data["model_tier"]["status"] == "skipped"
+    assert (rep / "report.json").exists() and "## Decks" in (rep / "report.md").read_text(encoding="utf-8")
+    tree = ET.parse(tmp_path / "j.xml").getroot()
+    assert tree.find("testsuite[@name='model-tier']/testcase/skipped") is not None
+    assert int(tree.find("testsuite").get("tests")) == deck["n_claims"]

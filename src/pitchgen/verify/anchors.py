@@ -134,8 +134,10 @@ def typed_numbers(text: str, lang: str, skip: list[tuple[int, int]] | None = Non
                 kind = "fiscal_year"
             elif lang in _MONTH_BEFORE and re.search(_MONTH_BEFORE[lang], before, re.IGNORECASE) and 1 <= val <= 12:
                 kind = "month"
-            elif 1900 <= val <= 2100 and float(val).is_integer() and not sc and not cur and raw.isdigit():
-                kind = "year"
+            elif 1900 <= val <= 2100 and float(val).is_integer() and not sc and not cur and raw.isdigit() \
+                    and not any(re.match(p, after, re.IGNORECASE) for p in _UNITS[lg].values()) \
+                    and not re.match(_PERCENT[lg], after):
+                kind = "year"  # "2018 personas" is a count, not a year
         if kind == "count":
             if cur or (lang == "ja" and re.match(r"^\s*(兆|億|万)", after)) or (lang != "ja" and len(vals) > 1):
                 kind = "amount"
@@ -233,6 +235,7 @@ _DONE = {
     "ja": r"(採用した|導入した|受注した|完了した|運用を開始|導入済|受注)",
 }
 _DONE_EVIDENCE = r"(採用|導入|受注|完了|運用|開始|済|実現|締結|署名|設立|整備|構築|敷設|提供)"
+_TOWARD = r"(導入|採用|受注|構築|整備|実現|運用)(に向け|を目指|の可能性|を働きかけ|に関する|を検討|の検討)"
 _TENTATIVE_EVIDENCE = r"(調査|実証|検討|予定|計画|目指|可能性|模索|調整中)"
 _FUTURE = {
     "en": r"\b(will|plan|planned|expected|aim|aims|to be)\b", "es": r"(\w+rá\b|\w+rán\b|prev|plan|se espera|apunta|con miras)",
@@ -255,7 +258,8 @@ def overclaim_cues(claim: str, lang: str, evidence: str) -> list[str]:
     if m and not re.search(_WIDE_EVIDENCE, ev):
         cues.append(f"scope: {m.group(0).strip()}")
     m = re.search(_DONE.get(lang, _DONE["en"]), c, re.IGNORECASE)
+    ev_done = re.sub(_TOWARD, "", ev)  # 導入に向けた調査 is a survey, not an introduction
     if m and not re.search(_FUTURE.get(lang, _FUTURE["en"]), c, re.IGNORECASE) and re.search(_TENTATIVE_EVIDENCE, ev) \
-            and not re.search(_DONE_EVIDENCE, ev):
+            and not re.search(_DONE_EVIDENCE, ev_done):
         cues.append(f"stage: {m.group(0).strip()}")
     return cues

@@ -85,6 +85,8 @@ class EvalReport:
     out_dir: str
     n_claims: int
     results: tuple[CheckResult, ...]
+    verdicts: tuple = ()
+    lang: str = ""
 
     @property
     def failed(self) -> tuple[CheckResult, ...]:
@@ -93,8 +95,21 @@ class EvalReport:
 
     @property
     def ok(self) -> bool:
-        """True when every check passed and there was at least one claim."""
-        return self.n_claims > 0 and not self.failed
+        """True when every check passed, there was at least one claim, and no claim is
+        contradicted or unsupported (unverified claims are counted, not failed)."""
+        bad = [v for v in self.verdicts if v.verdict in ("contradicted", "unsupported") or not v.resolved]
+        return self.n_claims > 0 and not self.failed and not bad
+
+    def deck_metrics(self) -> dict:
+        """Cited share, resolved share and verdict counts over the deck's claims."""
+        n = max(self.n_claims, 1)
+        cited = sum(1 for r in self.results if r.check == "has_citation" and r.passed)
+        resolved = sum(1 for r in self.results if r.check == "citation_resolves" and r.passed)
+        counts = {k: 0 for k in ("supported", "unverified", "contradicted", "unsupported")}
+        for v in self.verdicts:
+            counts[v.verdict] += 1
+        return {"n_claims": self.n_claims, "cited_share": round(cited / n, 4), "resolved_share": round(resolved / n, 4),
+                "verdict_counts": counts}
 
     def summary(self) -> dict[str, dict[str, int]]:
         """check name -> {"passed": n, "failed": n}."""
@@ -107,6 +122,9 @@ class EvalReport:
     def as_dict(self) -> dict:
         """JSON-ready report."""
         return {"out_dir": self.out_dir, "ok": self.ok, "n_claims": self.n_claims, "summary": self.summary(),
+                "deck": self.deck_metrics(),
+                "claims": [{"claim_id": v.claim_id, "claim": v.claim, "verdict": v.verdict,
+                            "reasons": [r.model_dump() for r in v.reasons]} for v in self.verdicts],
                 "failures": [r.model_dump() for r in self.failed]}
 
 
@@ -156,8 +174,8 @@ def deck_checks(deck_path: Path, claims: tuple[Claim, ...], lang: str) -> list[C
     return results
 
 
-def evaluate_dir(out_dir: str | Path, corpus: Corpus) -> EvalReport:
-    """Run every check on a generated output directory.
+def evaluate_dir(out_dir: str | Path, corpus: Corpus, verifier=None) -> EvalReport:
+    """Run every check on a generated output directory, and the verifier on every claim when given.
 
     Raises:
         VerificationError: claims.json missing or malformed.
@@ -178,4 +196,16 @@ def evaluate_dir(out_dir: str | Path, corpus: Corpus) -> EvalReport:
         results.append(CheckResult(check="deck_readable", claim_id="-", passed=False, detail="deck.pptx missing"))
     if not (out_dir / "brief.docx").exists():
         results.append(CheckResult(check="brief_present", claim_id="-", passed=False, detail="brief.docx missing"))
-    return EvalReport(out_dir=str(out_dir), n_claims=len(claims), results=tuple(results))
+    verdicts = []
+    if verifier is not None:
+        from pitchgen.verify.verifier import SpanRef
+
+        for claim in claims:
+            try:
+                verdicts.append(verifier.verify(claim.claim_id, claim.text, claim.lang, [
+                    SpanRef(doc=c.doc_id, line_start=c.line_start, line_end=c.line_end, quote=c.quote) for c in claim.citations]))
+            except Exception as exc:  # noqa: BLE001 - a crash is a failure, never a pass
+                results.append(CheckResult(check="verifier_error", claim_id=claim.claim_id, passed=False,
+                                           detail=f"{type(exc).__name__}: {exc}"))
+    return EvalReport(out_dir=str(out_dir), n_claims=len(claims), results=tuple(results), verdicts=tuple(verdicts),
+                      lang=data.get("lang", ""))

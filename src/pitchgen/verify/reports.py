@@ -1,0 +1,120 @@
+"""Evaluation reports: JSON, Markdown and JUnit XML from deck reports and suite metrics.
+
+JUnit layout: one ``testsuite`` per deck (a ``testcase`` per claim, failed
+when the claim is contradicted, unsupported or unresolved; structural check
+failures as extra failed cases), one ``faithfulness`` suite with a case per
+threshold, and the model tier as a ``skipped`` case when no model is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def markdown(report: dict) -> str:
+    """Markdown summary of a full report (decks, suite metrics, model tier)."""
+    lines = ["# pitchgen faithfulness report", ""]
+    decks = report.get("decks", [])
+    if decks:
+        lines += ["## Decks", "", "| output | claims | cited | resolved | supported | unverified | contradicted | unsupported | ok |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+        for d in decks:
+            m = d["deck"]
+            c = m["verdict_counts"]
+            lines.append(f"| {Path(d['out_dir']).name} | {m['n_claims']} | {m['cited_share']:.0%} | {m['resolved_share']:.0%} | "
+                         f"{c['supported']} | {c['unverified']} | {c['contradicted']} | {c['unsupported']} | {'yes' if d['ok'] else 'NO'} |")
+        lines.append("")
+        for d in decks:
+            for f in d.get("failures", []):
+                lines.append(f"- FAIL {Path(d['out_dir']).name} {f['check']} {f['claim_id']}: {f['detail']}")
+            flagged = [c for c in d.get("claims", []) if c["verdict"] != "supported"]
+            if flagged:
+                lines += [f"### {Path(d['out_dir']).name}: claims not supported", ""]
+                for c in flagged:
+                    why = "; ".join(f"{r['check']} {r['anchor']}: {r['outcome']}" for r in c["reasons"] if r["outcome"] != "supported") or "no testable anchor"
+                    lines.append(f"- **{c['verdict']}** {c['claim_id']}: {c['claim']} — {why}")
+                lines.append("")
+    suite = report.get("suite")
+    if suite:
+        lines += ["## Claim set", "", f"- supported claims: {suite['n_supported']}, false-positive rate: {suite['false_positive_rate']}",
+                  f"- unverified on supported claims: {suite['unverified_rate_on_supported']}",
+                  f"- perturbed claims: {suite['n_perturbed']}, detection rate: {suite['detection_rate']}",
+                  f"- balanced accuracy: {suite['balanced_accuracy']}", ""]
+        langs = sorted({lg for v in suite["detection_by_type"].values() for lg in v["by_lang"]})
+        lines += ["| perturbation | n | detection | " + " | ".join(langs) + " |", "|---|---:|---:|" + "---:|" * len(langs)]
+        for kind, v in suite["detection_by_type"].items():
+            cells = " | ".join("" if v["by_lang"].get(lg) is None else f"{v['by_lang'][lg]:.2f}" for lg in langs)
+            lines.append(f"| {kind} | {v['n']} | {v['rate']:.2f} | {cells} |")
+        lines.append("")
+    tier = report.get("model_tier")
+    if tier:
+        lines += ["## Model tier", "", f"- {tier['name']}: **{tier['status']}** {tier.get('reason', '')}".rstrip()]
+        if tier.get("alce"):
+            lines.append(f"- ALCE citation recall {tier['alce']['recall']}, precision {tier['alce']['precision']}")
+        lines.append("")
+    gates = report.get("gate_failures", [])
+    lines += ["## Gates", ""] + ([f"- FAILED: {g}" for g in gates] or ["- all gates passed"])
+    return "\n".join(lines) + "\n"
+
+
+def junit(report: dict) -> str:
+    """JUnit XML of a full report."""
+    root = ET.Element("testsuites", name="pitchgen-faithfulness")
+    for d in report.get("decks", []):
+        suite = ET.SubElement(root, "testsuite", name=f"deck:{Path(d['out_dir']).name}")
+        n = fails = 0
+        for c in d.get("claims", []):
+            n += 1
+            case = ET.SubElement(suite, "testcase", classname=Path(d["out_dir"]).name, name=c["claim_id"])
+            if c["verdict"] in ("contradicted", "unsupported"):
+                fails += 1
+                ET.SubElement(case, "failure", message=c["verdict"]).text = c["claim"]
+            elif c["verdict"] == "unverified":
+                ET.SubElement(case, "system-out").text = "unverified: no anchor a deterministic check could test"
+        for f in d.get("failures", []):
+            n += 1
+            fails += 1
+            case = ET.SubElement(suite, "testcase", classname=Path(d["out_dir"]).name, name=f"{f['check']}:{f['claim_id']}")
+            ET.SubElement(case, "failure", message=f["check"]).text = f["detail"]
+        suite.set("tests", str(n))
+        suite.set("failures", str(fails))
+    if report.get("suite") is not None or report.get("gate_failures"):
+        gsuite = ET.SubElement(root, "testsuite", name="faithfulness-gates")
+        gates = report.get("gate_failures", [])
+        case = ET.SubElement(gsuite, "testcase", classname="gates", name="thresholds")
+        if gates:
+            ET.SubElement(case, "failure", message="threshold").text = "\n".join(gates)
+        gsuite.set("tests", "1")
+        gsuite.set("failures", "1" if gates else "0")
+    tier = report.get("model_tier")
+    if tier:
+        tsuite = ET.SubElement(root, "testsuite", name="model-tier", tests="1",
+                               skipped="1" if tier["status"] == "skipped" else "0", failures="0")
+        case = ET.SubElement(tsuite, "testcase", classname="model-tier", name=tier["name"])
+        if tier["status"] == "skipped":
+            ET.SubElement(case, "skipped", message=tier.get("reason", "no model configured"))
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def write_reports(report: dict, out_dir: Path, junit_path: Path | None = None) -> list[Path]:
+    """Write report.json, report.md (and JUnit XML) atomically. Returns the paths written."""
+    out_dir = Path(out_dir)
+    paths = [out_dir / "report.json", out_dir / "report.md"]
+    _write(paths[0], json.dumps(report, ensure_ascii=False, indent=2))
+    _write(paths[1], markdown(report))
+    if junit_path is not None:
+        _write(Path(junit_path), junit(report))
+        paths.append(Path(junit_path))
+    return paths
