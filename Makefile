@@ -45,6 +45,7 @@ eval-demos: install
 	$(PITCHGEN) eval build/eval/vn-e_government-vi
 	$(PITCHGEN) eval build/eval/pe-disaster_prevention-es
 	$(PY) evals/retrieval_eval.py --check --out-dir build/eval/retrieval
+	$(PITCHGEN) eval --suite --report-dir build/eval/suite-report --junit build/eval/junit.xml
 
 benchmark: index
 	$(PY) benchmarks/bench_pipeline.py
