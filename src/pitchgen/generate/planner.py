@@ -68,6 +68,14 @@ class _Draft:
     rejected: list[Verdict] = field(default_factory=list)
     slide_no: int = 1
 
+    def accepts(self, text: str, citations: Sequence[Citation]) -> bool:
+        """Whether the verifier would keep this claim (supported or unverified)."""
+        if self.verifier is None:
+            return True
+        v = self.verifier.verify("probe", text, self.lang, [SpanRef(doc=c.doc_id, line_start=c.line_start, line_end=c.line_end,
+                                                                    quote=c.quote) for c in citations])
+        return v.verdict not in ("contradicted", "unsupported")
+
     def add(self, kind: str, text: str, citations: Sequence[Citation], *, country: str | None = None,
             scope: str | None = None) -> Claim | None:
         for c in self.claims:  # a claim shown twice keeps its first marker
@@ -253,6 +261,8 @@ class Planner:
         ph = self.phrases
         rows: list[tuple[str, ...]] = [(ph.get(lang, "col.output"), ph.get(lang, "col.outcome"), ph.get(lang, "col.sdg"))]
         for ch in chains:
+            if not (d.accepts(ch.output.text[lang], [ch.output.citation]) and d.accepts(ch.outcome.text[lang], [ch.outcome.citation])):
+                continue  # a chain is shown whole or not at all
             o = d.add("output", ch.output.text[lang], [ch.output.citation])
             oc = d.add("outcome", ch.outcome.text[lang], [ch.outcome.citation])
             if o is None or oc is None:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pitchgen.verify.numbers import _JA_SCALES, _SCALES, _parse_plain
+from pitchgen.verify.numbers import _JA_SCALES, _SCALES, _parse_plain, canon
 
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 
@@ -39,7 +39,8 @@ _CURRENCY = {
 }
 _PERCENT = {"ja": r"^\s*(%|パーセント|割)", "es": r"^\s*(%|por ciento)", "pt": r"^\s*(%|por cento)",
             "en": r"^\s*(%|percent|per cent)", "vi": r"^\s*(%|phần trăm)"}
-_FISCAL_BEFORE = {"es": r"(año fiscal|ejercicio)( de)?\s*$", "pt": r"(ano fiscal|exercício)( de)?\s*$", "en": r"(FY|fiscal year)\s*$",
+_FISCAL_BEFORE = {"es": r"(año fiscal|años fiscales|ejercicio)( de)?\s*$", "pt": r"(ano fiscal|anos fiscais|exercício)( de)?\s*$",
+                  "en": r"(FY|fiscal year|fiscal years|fiscal)\s*$",
                   "vi": r"(năm tài khóa|năm tài chính)\s*$", "ja": r"(FY)\s*$"}
 _MONTH_BEFORE = {"vi": r"tháng\s*$"}
 
@@ -67,6 +68,8 @@ class NumberAnchor:
         """Same kind, a shared value, and no conflicting unit class."""
         if self.kind != other.kind or not (self.values & other.values):
             return False
+        if self.kind == "amount" and len(self.values) > 1 and len(other.values) > 1 and max(self.values) != max(other.values):
+            return False  # 70万円 is not 70億円: both sides give a scale, so the scaled values must agree
         return not (self.unit and other.unit and self.unit != other.unit)
 
     def same_role(self, other: NumberAnchor) -> bool:
@@ -110,14 +113,14 @@ def typed_numbers(text: str, lang: str, skip: list[tuple[int, int]] | None = Non
         if val is None:
             continue
         lg = lang if lang in _UNITS else "en"
-        kind, unit, vals = "count", None, {val}
+        kind, unit, vals = "count", None, {canon(val)}
         cur = re.match(_CURRENCY[lg], after, re.IGNORECASE)
         if lang == "ja":
-            sc = re.match(r"^\s*(兆|億|万|千)", after)
+            sc = re.match(r"^\s*(兆|億|千万|百万|万|千)", after)
             if sc:
-                vals.add(round(val * _JA_SCALES[sc.group(1)], 6))
+                vals.add(canon(val * _JA_SCALES[sc.group(1)]))
             # "2018、2019年", "2015～2017年度": every year of a list or range takes the unit at its end
-            unit_after = re.match(r"^((?:\s*[、～~\-－・,]\s*\d{4})*)\s*(年度|年)", after)
+            unit_after = re.match(r"^((?:\s*[、～~〜–—\-－・,]\s*\d{4})*)\s*(年度|年)", after)
             if unit_after and unit_after.group(2) == "年度":
                 kind = "fiscal_year"
             elif unit_after and 1900 <= val <= 2100:
@@ -129,7 +132,7 @@ def typed_numbers(text: str, lang: str, skip: list[tuple[int, int]] | None = Non
             sc = re.match(rf"^\s*({scale_words})(?!\w)", after, re.IGNORECASE) if scale_words else None
             if sc:
                 factor = dict((w.lower(), f) for w, f in _SCALES[lang]).get(sc.group(1).lower(), 1)
-                vals.add(round(val * factor, 6))
+                vals.add(canon(val * factor))
             if re.search(_FISCAL_BEFORE.get(lang, r"$^"), before, re.IGNORECASE):
                 kind = "fiscal_year"
             elif lang in _MONTH_BEFORE and re.search(_MONTH_BEFORE[lang], before, re.IGNORECASE) and 1 <= val <= 12:
@@ -139,7 +142,7 @@ def typed_numbers(text: str, lang: str, skip: list[tuple[int, int]] | None = Non
                     and not re.match(_PERCENT[lg], after):
                 kind = "year"  # "2018 personas" is a count, not a year
         if kind == "count":
-            if cur or (lang == "ja" and re.match(r"^\s*(兆|億|万)", after)) or (lang != "ja" and len(vals) > 1):
+            if cur or (lang == "ja" and re.match(r"^\s*(兆|億|千万|百万|万)", after)) or (lang != "ja" and len(vals) > 1):
                 kind = "amount"
             elif re.match(_PERCENT[lg], after):
                 kind = "percent"
@@ -149,7 +152,13 @@ def typed_numbers(text: str, lang: str, skip: list[tuple[int, int]] | None = Non
                         unit = u
                         break
         out.append(NumberAnchor(raw, kind, frozenset(vals), unit, s, e))
-    return sorted(out, key=lambda a: a.start)
+    out.sort(key=lambda a: a.start)
+    # "fiscal 2013 and 2017", "năm tài khóa 2015–2017": the second year of a pair keeps the first's kind
+    for i in range(1, len(out)):
+        a, b = out[i - 1], out[i]
+        if a.kind == "fiscal_year" and b.kind == "year" and re.fullmatch(r"\s*(y|and|a|to|e|đến|tới|–|-|~|～|〜)\s*", t[a.end:b.start]):
+            out[i] = NumberAnchor(b.surface, "fiscal_year", b.values, b.unit, b.start, b.end)
+    return out
 
 
 _SDG_PATTERNS: dict[str, list[str]] = {
@@ -185,7 +194,8 @@ _NEGATION = {
     "vi": r"\b(không|chưa|chẳng|chả)\b(?! (dây|gian|khí|chỉ|những|ngừng))",
     "ja": r"(ない|なかった|なく|ず[、。にも]|ません|せず|至らず|不成立|未整備|未実施)",
 }
-_NOT_NEGATION = {"vi": r"hàng không|không dây|không gian|không khí|không chỉ|không ngừng|không chuyên"}
+_NOT_NEGATION = {"vi": r"hàng không|không dây|không gian|không khí|không chỉ|không ngừng|không chuyên|không hoàn lại",
+                 "es": r"no reembolsable|no especialistas?", "pt": r"não reembolsável|não especialistas?"}
 _FAILED_JA = r"(成立せず|成立しなかった|至らず|至らなかった|中止|断念|見送)"
 
 
@@ -226,17 +236,25 @@ _WIDE = {
     "vi": r"(toàn quốc|cả nước|tất cả|\bmọi\b|toàn bộ)",
     "ja": r"(全国|全土|すべて|全て|あらゆる)",
 }
+_ABSOLUTE = {
+    "en": r"\b(only|solely|entirely|exclusively|certain|certainly|definitely|guaranteed|always)\b",
+    "es": r"(únicamente|\bsolo\b|\bsólo\b|íntegramente|exclusivamente|es seguro|con certeza|siempre)",
+    "pt": r"(\bapenas\b|somente|integralmente|exclusivamente|é certo|com certeza|sempre)",
+    "vi": r"(\bchỉ\b(?! tiêu| số)|hoàn toàn|duy nhất|chắc chắn|luôn luôn)",
+    "ja": r"(のみ|だけ|確実|必ず|全面的に|専ら)",
+}
+_ABSOLUTE_EVIDENCE = r"(のみ|だけ|確実|必ず|全面的|専ら|限り)"
 _WIDE_EVIDENCE = r"(全国|全土|すべて|全て|あらゆる|全\w|各国|各地|各|一人一人|一人ひとり|誰一人|皆)"
 _DONE = {
     "en": r"\b(adopted|ordered|won|deployed|implemented|introduced|in operation|operational|completed|launched|installed)\b",
-    "es": r"(adoptó|adoptad[oa]s?|implantad[oa]|implantó|contrat[oó]|en operación|complet[oó]|despleg|instalad|lanz[oó])",
+    "es": r"(adoptó|adoptad[oa]s?|implantad[oa]|implantó|contrat[oó]|en operación|complet[oó]|completad[oa]|finaliz|despleg|instalad|lanz[oó])",
     "pt": r"(adotou|adotad[oa]|implantad[oa]|implantou|contrat[ou]|em operação|conclu[ií]|instalad|lançou)",
-    "vi": r"(đã áp dụng|đưa vào sử dụng|đã ký hợp đồng|giành được hợp đồng|đã hoàn thành|đi vào vận hành|đã lắp đặt)",
-    "ja": r"(採用した|導入した|受注した|完了した|運用を開始|導入済|受注)",
+    "vi": r"(đã áp dụng|đưa vào sử dụng|đã ký hợp đồng|giành được hợp đồng|đã hoàn thành|hoàn tất|đi vào vận hành|đã lắp đặt)",
+    "ja": r"(採用した|導入した|受注した|完了した|終えた|終了した|運用を開始|導入済|受注)",
 }
 _DONE_EVIDENCE = r"(採用|導入|受注|完了|運用|開始|済|実現|締結|署名|設立|整備|構築|敷設|提供)"
 _TOWARD = r"(導入|採用|受注|構築|整備|実現|運用)(に向け|を目指|の可能性|を働きかけ|に関する|を検討|の検討)"
-_TENTATIVE_EVIDENCE = r"(調査|実証|検討|予定|計画|目指|可能性|模索|調整中)"
+_TENTATIVE_EVIDENCE = r"(調査|実証|検討|予定|計画|目指|可能性|模索|調整中|試験|支援)"
 _FUTURE = {
     "en": r"\b(will|plan|planned|expected|aim|aims|to be)\b", "es": r"(\w+rá\b|\w+rán\b|prev|plan|se espera|apunta|con miras)",
     "pt": r"(\w+rá\b|\w+rão\b|prev|plan|espera-se|visa)", "vi": r"(\bsẽ\b|dự kiến|kế hoạch|hướng tới|nhằm)",
@@ -257,6 +275,9 @@ def overclaim_cues(claim: str, lang: str, evidence: str) -> list[str]:
     m = re.search(_WIDE.get(lang, _WIDE["en"]), c, re.IGNORECASE)
     if m and not re.search(_WIDE_EVIDENCE, ev):
         cues.append(f"scope: {m.group(0).strip()}")
+    m = re.search(_ABSOLUTE.get(lang, _ABSOLUTE["en"]), c, re.IGNORECASE)
+    if m and not re.search(_ABSOLUTE_EVIDENCE, ev):
+        cues.append(f"absolute: {m.group(0).strip()}")
     m = re.search(_DONE.get(lang, _DONE["en"]), c, re.IGNORECASE)
     ev_done = re.sub(_TOWARD, "", ev)  # 導入に向けた調査 is a survey, not an introduction
     if m and not re.search(_FUTURE.get(lang, _FUTURE["en"]), c, re.IGNORECASE) and re.search(_TENTATIVE_EVIDENCE, ev) \

@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
-_JA_SCALES = {"兆": 10**12, "億": 10**8, "万": 10**4, "千": 10**3}
+_JA_SCALES = {"兆": 10**12, "億": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4, "千": 10**3}
 _SCALES: dict[str, list[tuple[str, int]]] = {
     # longest first
     "vi": [("nghìn tỷ", 10**12), ("ngàn tỷ", 10**12), ("tỷ", 10**9), ("triệu", 10**6), ("nghìn", 10**3), ("ngàn", 10**3)],
@@ -32,6 +32,15 @@ _SCALES: dict[str, list[tuple[str, int]]] = {
     "ja": [],
 }
 _DECIMAL_COMMA = {"vi", "es", "pt"}
+
+
+def canon(value: float) -> float:
+    """A value rounded to 10 significant digits, so 137.8 x 1e8 equals 13.78 x 1e9.
+
+    >>> canon(137.8 * 10**8) == canon(13.78 * 10**9)
+    True
+    """
+    return float(f"{value:.10g}")
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ def extract_numbers(text: str, lang: str = "ja") -> list[NumberAnchor]:
     scale_alt = "|".join(re.escape(w) for w, _ in scales)
     num_re = r"\d+(?:[.,]\d+)*"
     if lang == "ja":
-        pattern = re.compile(rf"({num_re})\s*(兆|億|万|千)?")
+        pattern = re.compile(rf"({num_re})\s*(兆|億|千万|百万|万|千)?")
     else:
         pattern = re.compile(rf"({num_re})(?:\s*({scale_alt})(?![\w]))?" if scale_alt else rf"({num_re})", re.IGNORECASE)
     for m in pattern.finditer(t):
@@ -106,9 +115,9 @@ def extract_numbers(text: str, lang: str = "ja") -> list[NumberAnchor]:
             scale = dict((w.lower(), f) for w, f in scales).get(word, 1)
         if val is None:
             continue
-        vals = {val}
+        vals = {canon(val)}
         if scale != 1:
-            vals.add(round(val * scale, 6))
+            vals.add(canon(val * scale))
         out.append(NumberAnchor(m.group(0).strip(), frozenset(vals)))
     # keep document order: era anchors were appended first
     return sorted(out, key=lambda a: text_index(t, a, text))

@@ -22,6 +22,8 @@ country).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -32,6 +34,10 @@ from pitchgen.errors import CitationError
 from pitchgen.glossary import Glossary, Term
 from pitchgen.records import Lang, Record
 from pitchgen.verify.anchors import is_failed, is_negated, overclaim_cues, quote_negated, sdg_refs, typed_numbers
+
+_COMMON_ACRONYMS = frozenset({"USD", "JPY", "EUR", "US", "UK", "TV", "ID", "IT", "AI", "PC", "CEO", "GDP", "KPI", "FY",
+                              "SDG", "SDGS", "ODS", "ICT", "TIC", "CNTT", "ODA", "AOD", "MOU", "MoU", "CT", "IOT", "IoT", "II", "III",
+                              "EE", "UU", "EUA", "EAU", "TT", "MIC"})
 
 VerdictLabel = Literal["supported", "contradicted", "unsupported", "unverified"]
 ENTITY_CATEGORIES = ("country", "organisation", "system")
@@ -108,6 +114,7 @@ class Verifier:
         self.chains = tuple(chains)
         self.headings = dict(headings or {})
         self.regions = dict(regions or {})
+        self._cldr_cache: dict[str, dict[str, str]] = {}
 
     # -- evidence ------------------------------------------------------------------
     def _resolve(self, refs: Sequence[SpanRef]) -> tuple[list[tuple[str, str, str, str | None]], list[Reason]]:
@@ -145,8 +152,12 @@ class Verifier:
                                       detail=f"no {a.kind} {a.surface} in the cited lines"))
         return reasons
 
-    def _in_evidence(self, term: Term, found: set[str]) -> bool:
+    def _in_evidence(self, term: Term, found: set[str], text: str = "") -> bool:
         if term.term_id in found or term.term_id in IMPLICIT_ENTITIES:
+            return True
+        # any form of the term written in the lines (a longer glossary match may have hidden it)
+        forms = list(term.forms.get("ja") or ()) + [f for lg in ("en", "es") for f in term.forms.get(lg) or () if f.isascii()]
+        if any(len(f) > 1 and f in text for f in forms):
             return True
         if term.term_id.startswith("country:region:"):
             members = self.regions.get(term.term_id.removeprefix("country:region:"), frozenset())
@@ -154,17 +165,18 @@ class Verifier:
         return False
 
     def _entities(self, text: str, lang: Lang, evidence: str, context: str, where: str) -> list[Reason]:
-        evidence = evidence.replace("\n", "")  # hard-wrapped PDF text splits names (ウズベキス|タン)
+        # hard-wrapped PDF text splits names (ウズベキス|タン); slide text spaces them ("5 G")
+        evidence = re.sub(r"(?<=\d) (?=[A-Za-z])", "", unicodedata.normalize("NFKC", evidence.replace("\n", "")))
         claim_terms = [t for t in self.glossary.find(text, lang) if t.category in ENTITY_CATEGORIES]
         found_terms = self.glossary.find(evidence + "\n" + context, "ja") + self.glossary.find(evidence, "en")
         # countries by name too: the glossary's longest match can hide one (ベトナム inside ベトナム郵便)
         names = evidence + "\n" + context
         country_hits = {f"country:{code}" for name, code in self.glossary.countries_ja.items() if name in names}
         found = {t.term_id for t in found_terms} | country_hits
-        reasons = []
+        reasons = self._other_entities(text, lang, claim_terms, names, where)
         for term in claim_terms:
             name = term.preferred(lang) or term.term_id
-            if self._in_evidence(term, found):
+            if self._in_evidence(term, found, names):
                 reasons.append(Reason(check="entity", anchor=name, outcome="supported", span=where, detail=term.category))
                 continue
             rivals = sorted({t.preferred("ja") or t.term_id for t in found_terms
@@ -178,6 +190,42 @@ class Verifier:
                 reasons.append(Reason(check="entity", anchor=name, outcome="unsupported", span=where,
                                       detail=f"{term.category} not named in the cited lines"))
         return reasons
+
+    def _other_entities(self, text: str, lang: Lang, claim_terms: list[Term], evidence: str, where: str) -> list[Reason]:
+        """Countries outside the glossary (CLDR names) and unknown acronyms (KOICA, APEC) must be in the lines."""
+        reasons = []
+        known = {t.term_id for t in claim_terms}
+        t = unicodedata.normalize("NFKC", text)
+        for name, code in self._cldr_names(lang).items():
+            named = name in t if lang == "ja" else re.search(rf"(?<!\w){re.escape(name)}(?!\w)", t)
+            if f"country:{code}" in known or not named:
+                continue
+            if any(ja in evidence for ja in self._cldr_ja(code)):
+                reasons.append(Reason(check="entity", anchor=name, outcome="supported", span=where, detail="country"))
+            else:
+                reasons.append(Reason(check="entity", anchor=name, outcome="unsupported", span=where,
+                                      detail="country not named in the cited lines"))
+        glossary_forms = {f for term in claim_terms for fs in term.forms.values() for f in fs}
+        for acr in dict.fromkeys(re.findall(r"(?<![A-Za-z0-9-])[A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?![A-Za-z0-9-])", t)):
+            if acr in _COMMON_ACRONYMS or acr in glossary_forms or acr in evidence:
+                continue
+            reasons.append(Reason(check="entity", anchor=acr, outcome="unsupported", span=where,
+                                  detail="name not in the cited lines"))
+        return reasons
+
+    def _cldr_names(self, lang: Lang) -> dict[str, str]:
+        if lang not in self._cldr_cache:
+            from pitchgen.vocab import country_codes, country_name
+
+            names = {country_name(c, lang): c for c in country_codes()}
+            self._cldr_cache[lang] = {n: c for n, c in names.items() if len(n) > 2 and (lang == "ja" or n[:1].isupper())}
+        return self._cldr_cache[lang]
+
+    def _cldr_ja(self, code: str) -> list[str]:
+        from pitchgen.vocab import country_name
+
+        term = self.glossary.terms.get(f"country:{code}")
+        return [country_name(code, "ja")] + [f for f in ((term.forms.get("ja") if term else ()) or ()) if len(f) > 1]
 
     def _sdg(self, refs: list[tuple[str, int, int]], evidence: str, resolved: list, where: str) -> list[Reason]:
         span_ids = {r[0] for r in sdg_refs(evidence, "ja")}
