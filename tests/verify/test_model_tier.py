@@ -584,3 +584,18 @@ def test_combine_reasons_and_unknown_verdict():
     assert combine("unverified", _judgement("entailment", 0.87))[1] == "model tier: entailment p=0.87"
     with pytest.raises(UnknownValueError):
         combine("faithful", None)
+
+
+def test_suite_model_tier_runs_with_a_local_model_and_is_skipped_without(nli_dirs, resources):
+    """`pitchgen eval --suite --nli-model DIR` path: the tier runs, ALCE scores come out, skipped when unset."""
+    from pitchgen.verify.evaluation import _model_tier
+    from pitchgen.verify.suite import expand, load_base
+
+    items = expand(load_base(resources.config.root / "evals" / "claims" / "base.jsonl"))[:12]
+    verdicts = {it.id: "unverified" for it in items}
+    skipped = _model_tier(resources, None, items, verdicts)
+    assert skipped["status"] == "skipped"
+    good = nli_dirs["good"]
+    ran = _model_tier(resources, str(good), items, verdicts)
+    assert ran["status"] == "ran" and 0.0 <= ran["alce"]["recall"] <= 1.0 and ran["alce"]["n_claims"] >= 1
+    assert ran["combined"]["n_supported"] + ran["combined"]["n_perturbed"] == len(items)
