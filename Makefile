@@ -31,6 +31,9 @@ index: install
 demo: index
 	$(PITCHGEN) generate --country VN --sector e_government --lang vi --out out/vn-e_government-vi --date $(DATE) --force
 	$(PITCHGEN) generate --country PE --sector disaster_prevention --lang es --out out/pe-disaster_prevention-es --date $(DATE) --force
+	$(PITCHGEN) generate --country BR --sector telemedicine --lang pt --out out/br-telemedicine-pt --date $(DATE) --force
+	$(PITCHGEN) generate --country PH --sector broadcasting --lang en --out out/ph-broadcasting-en --date $(DATE) --force
+	$(PITCHGEN) karte --country VN --lang vi --out out/vn-karte-vi.docx --date $(DATE) --force
 
 # The whole suite: unit + doctests + integration, then the faithfulness checks on freshly generated demo outputs.
 test: install

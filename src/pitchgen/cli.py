@@ -1,11 +1,9 @@
-"""Command-line interface (typer). The only module that reads flags and the environment.
+"""Command-line interface (typer). The only module that reads flags, the environment and pitchgen.toml.
 
-Environment variables (flags win):
-
-* ``PITCHGEN_ROOT``: project folder (default: the checkout this package was
-  installed from, else the current folder).
-* ``PITCHGEN_CACHE_DIR``: index cache (default ``<root>/.cache/pitchgen``).
-* ``PITCHGEN_EMBEDDING_MODEL``: embedding model id or local path.
+``PITCHGEN_ROOT`` (or ``--root``) names the project folder (default: the
+checkout this package was installed from, else the current folder). Every
+other setting is resolved by :mod:`pitchgen.settings`: pitchgen.toml (user,
+then project) < environment < flags; ``pitchgen config show`` prints the result.
 """
 
 from __future__ import annotations
@@ -37,15 +35,25 @@ def _default_root() -> Path:
     return Path.cwd()
 
 
+def _settings(root: Path, cache_dir: Optional[Path] = None, embedding_model: Optional[str] = None):
+    from pitchgen.settings import resolve
+
+    return resolve(root, os.environ, {"paths.cache_dir": str(cache_dir) if cache_dir else None,
+                                      "index.embedding_model": embedding_model})
+
+
 def _config(root: Optional[Path], cache_dir: Optional[Path], embedding_model: Optional[str], no_dense: bool = False):
-    from pitchgen.adapters.embedding import PACKAGED_MINILM, EmbedderSettings
+    """Build the one frozen Config from pitchgen.toml, the environment and flags (see pitchgen.settings)."""
+    from pitchgen.adapters.embedding import EmbedderSettings
     from pitchgen.app import Config
     from pitchgen.retrieve.index import IndexSettings
 
     root = (root or _default_root()).resolve()
-    cache = cache_dir or Path(os.environ.get("PITCHGEN_CACHE_DIR") or root / ".cache" / "pitchgen")
-    model = embedding_model or os.environ.get("PITCHGEN_EMBEDDING_MODEL") or PACKAGED_MINILM
-    return Config(root=root, cache_dir=Path(cache), index=IndexSettings(embedder=EmbedderSettings(model_id=model), dense=not no_dense))
+    st = _settings(root, cache_dir, embedding_model)
+    cache = Path(st["paths.cache_dir"].value or root / ".cache" / "pitchgen")
+    index = IndexSettings(embedder=EmbedderSettings(model_id=st["index.embedding_model"].value), dense=not no_dense,
+                          dense_weight=st["index.dense_weight"].value, rrf_k=st["index.rrf_k"].value)
+    return Config(root=root, cache_dir=cache, index=index)
 
 
 RootOpt = typer.Option(None, "--root", help="Project folder with corpus/ and templates/ [env PITCHGEN_ROOT].")
@@ -225,7 +233,7 @@ def eval_cmd(out_dirs: list[Path] = typer.Argument(None, help="Directories writt
         if not out_dirs and not suite:
             raise UsageError("give output directories or --suite", fix="e.g. pitchgen eval out/vn-e_government-vi")
         res = Resources(_config(root, cache_dir, embedding_model))
-        model = nli_model or os.environ.get("PITCHGEN_NLI_MODEL")
+        model = nli_model or _settings(res.config.root)["verify.nli_model"].value
         report = run_evaluation(res, list(out_dirs or []), suite=suite, nli_model=model,
                                 report_dir=report_dir or res.config.root / "build" / "eval" / "reports", junit=junit,
                                 notify=lambda m: err.print(m, highlight=False))
@@ -286,6 +294,21 @@ def verify(claim: Optional[str] = typer.Option(None, "--claim", help="Claim text
             out.print(f"  {r.outcome:12s} {r.check:10s} {r.anchor}  {r.span}  {r.detail}", highlight=False, markup=False)
         if not v.reasons:
             out.print("  no anchor a deterministic check could test", highlight=False)
+    _run(body)
+
+
+config_app = typer.Typer(no_args_is_help=True, help="Configuration: pitchgen.toml (user, project) < environment < flags.")
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(root: Optional[Path] = RootOpt, cache_dir: Optional[Path] = CacheOpt, embedding_model: Optional[str] = ModelOpt) -> None:
+    """Print the effective configuration and where each value comes from; secrets are masked."""
+    from pitchgen.settings import show
+
+    def body():
+        r = (root or _default_root()).resolve()
+        Console().print(show(_settings(r, cache_dir, embedding_model), os.environ), highlight=False, markup=False)
     _run(body)
 
 
