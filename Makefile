@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 
-.PHONY: install index demo test eval-demos benchmark clean templates
+.PHONY: install index demo test eval-demos benchmark clean templates locales locales-extract locales-update
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -23,7 +23,17 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) locales
+
+# gettext catalogs (babel): extract and update are for translators; compile runs on every build (.mo files are not committed)
+locales-extract: $(STAMP)
+	$(VENV)/bin/pybabel extract -k pgettext:1c,2 -k npgettext:1c,2,3 -c TRANSLATORS: --project=pitchgen --version=0.1.0 -o locales/pitchgen.pot src/pitchgen/generate/messages.py
+
+locales-update: locales-extract
+	$(VENV)/bin/pybabel update -i locales/pitchgen.pot -d locales -D pitchgen
+
+locales: $(STAMP)
+	$(VENV)/bin/pybabel compile -d locales -D pitchgen --statistics
 
 index: install
 	$(PITCHGEN) index

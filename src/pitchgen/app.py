@@ -104,7 +104,7 @@ class Resources:
     @cached_property
     def phrases(self) -> Phrases:
         """Localized fixed text."""
-        return Phrases(self.config.root / "templates" / "phrases.yaml")
+        return Phrases(self.config.root / "locales")
 
     def index(self, progress: Progress | None = None, notify: Callable[[str], None] | None = None,
               rebuild: bool = False) -> HybridIndex:

@@ -80,7 +80,7 @@ class CaseEvent:
 
 
 def phrase_key(kind: str, flat: str, count_unit: str | None) -> str:
-    """Key of the localized phrase for an event (``templates/phrases.yaml`` ``event.*``).
+    """Key of the localized phrase for an event (gettext message ``event.*`` in ``locales/``).
 
     >>> phrase_key("survey", "基礎調査・実証を実施", None)
     'survey_demo'
