@@ -42,6 +42,7 @@ class Config:
     cache_dir: Path
     index: IndexSettings = field(default_factory=IndexSettings)
     plan: PlanSettings = field(default_factory=PlanSettings)
+    llm: object = None  # pitchgen.llm.BackendSettings; None = template sentences
 
     @property
     def corpus_dir(self) -> Path:
@@ -129,6 +130,7 @@ def claims_document(plan: DeckPlan, evidence: Evidence) -> dict:
         "claims": [c.model_dump() for c in plan.claims],
         "verdict_counts": {v: sum(1 for c in plan.claims if c.verdict == v) for v in ("supported", "unverified")},
         "rejected": list(plan.rejected),
+        "generation": plan.generation,
         "retrieved": [
             {"chunk_id": h.chunk.chunk_id, "doc_id": h.chunk.doc_id, "source_file": h.chunk.source_file,
              "line_start": h.chunk.line_start, "line_end": h.chunk.line_end, "score": h.score}
@@ -187,8 +189,11 @@ def generate(res: Resources, country: str, sector: str, lang: Lang, out_dir: Pat
         raise OutputExistsError(f"output directory {out_dir} already exists", fix="choose another --out or add --force to replace it")
     index = index or res.index()
     files = {d.meta.doc_id: d.meta.source_file for d in res.corpus.documents}
+    backend = res.config.llm.build() if res.config.llm is not None else None
+    if backend is not None and hasattr(backend, "warm_up"):
+        backend.warm_up()
     planner = Planner(index, res.vocab, res.glossary, res.bank, res.sdg, res.phrases, res.doc_titles(lang),
-                      res.casebook.records, files, res.config.plan, verifier=res.verifier)
+                      res.casebook.records, files, res.config.plan, verifier=res.verifier, backend=backend)
     plan, evidence = planner.plan(country, sector, lang, generated_on)
     warnings = write_outputs(plan, evidence, res, out_dir, force)
     return plan, warnings

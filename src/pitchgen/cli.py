@@ -53,7 +53,13 @@ def _config(root: Optional[Path], cache_dir: Optional[Path], embedding_model: Op
     cache = Path(st["paths.cache_dir"].value or root / ".cache" / "pitchgen")
     index = IndexSettings(embedder=EmbedderSettings(model_id=st["index.embedding_model"].value), dense=not no_dense,
                           dense_weight=st["index.dense_weight"].value, rrf_k=st["index.rrf_k"].value)
-    return Config(root=root, cache_dir=cache, index=index)
+    llm = None
+    if st["llm.backend"].value != "template":
+        from pitchgen.llm import BackendSettings
+
+        llm = BackendSettings(kind=st["llm.backend"].value, model=st["llm.model"].value, base_url=st["llm.base_url"].value,
+                              api_key_env=st["llm.api_key_env"].value)
+    return Config(root=root, cache_dir=cache, index=index, llm=llm)
 
 
 RootOpt = typer.Option(None, "--root", help="Project folder with corpus/ and templates/ [env PITCHGEN_ROOT].")

@@ -227,6 +227,8 @@ class DeckPlan(Record):
         doc_titles: doc_id -> title used in notes and references.
         rejected: claims the verifier refused (contradicted or unsupported),
             with its reasons; never shown on a slide, listed in claims.json.
+        generation: which backend wrote the sentences, and per slide the
+            LLM report (attempts, retries, fallback and why); never silent.
     """
 
     country: str
@@ -242,6 +244,7 @@ class DeckPlan(Record):
     generated_on: str
     doc_titles: dict[str, str] = Field(default_factory=dict)
     rejected: tuple[str, ...] = ()
+    generation: dict = Field(default_factory=dict)
 
     def claim(self, claim_id: str) -> Claim:
         """Return the claim with ``claim_id``; raises ``KeyError`` if absent."""

@@ -121,14 +121,17 @@ class Planner:
         doc_titles / doc_files: doc_id -> title shown in notes / original file name.
         cases: valid case records (corpus/cases/).
         verifier: checks every claim before it is kept (None only in unit tests of layout).
+        backend: an LLM backend (:mod:`pitchgen.llm`); None or ``template`` writes template sentences only.
         settings: deck limits.
     """
 
     def __init__(self, retriever: Retriever, vocab: Vocabulary, glossary: Glossary, bank: StatementBank,
                  sdg: SdgCatalog, phrases: Phrases, doc_titles: dict[str, str], cases: Sequence[CaseRecord],
-                 doc_files: dict[str, str], settings: PlanSettings | None = None, verifier: Verifier | None = None) -> None:
+                 doc_files: dict[str, str], settings: PlanSettings | None = None, verifier: Verifier | None = None,
+                 backend=None) -> None:
         self.retriever = retriever
         self.verifier = verifier
+        self.backend = backend
         self.cases = tuple(cases)
         self.writer = CaseWriter(vocab, glossary, phrases, doc_files)
         self.vocab = vocab
@@ -190,7 +193,34 @@ class Planner:
         d = _Draft(lang=lang, verifier=self.verifier)
         slides: list[Slide] = []
 
+        llm_reports: dict[str, dict] = {}
+
+        def drafted(role: str, slide_role: str, kind: str) -> list[Bullet] | None:
+            """Model-drafted claims for a slide, each verified; None means: use the template sentences."""
+            if self.backend is None or getattr(self.backend, "name", "template") == "template":
+                return None
+            from pitchgen.llm.prompting import SlideClaimsInput, draft_with_retry, evidence_from, to_citations
+
+            hits = [h for h in evidence.hits if h.chunk.kind == "text"][:8]
+            if not hits:
+                return None
+            inp = SlideClaimsInput(lang=lang, country_name=cname, sector_name=sname, slide_role=slide_role,
+                                   evidence=evidence_from(hits), max_claims=min(4, self.settings.max_bullets))
+            claims, report = draft_with_retry(self.backend, inp, lambda dc: d.accepts(dc.text, to_citations(dc, inp)))
+            llm_reports[slide_role] = report
+            out = []
+            for dc in claims:
+                claim = d.add(kind, dc.text, to_citations(dc, inp))
+                if claim is not None:
+                    out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
+            return out or None
+
         def bullets_for(role: str, kind: str) -> list[Bullet]:
+            slide_role = {"challenge": "challenge", "solution": "solution", "next_step": "next_steps"}.get(role)
+            if slide_role:
+                got = drafted(role, slide_role, kind)
+                if got is not None:
+                    return got
             out = []
             for st in self.statements(sector, role, country, evidence)[: self.settings.max_bullets]:
                 claim = d.add(kind, st.text[lang], [st.citation], country=country if country in st.countries else None)
@@ -238,6 +268,8 @@ class Planner:
             summary=ph.get(lang, "brief.summary", country=cname, sector=sname),
             case_scope_note=" · ".join(scope_lines), generated_on=generated_on,
             doc_titles=self.doc_titles,
+            generation={"backend": getattr(self.backend, "name", "template") if self.backend else "template",
+                        "slides": llm_reports},
             rejected=tuple(f"{v.claim} — " + "; ".join(f"{r.check} {r.anchor}: {r.outcome} ({r.detail})"
                                                       for r in v.reasons if r.outcome != "supported") for v in d.rejected),
         ), evidence
