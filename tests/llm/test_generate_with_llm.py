@@ -32,14 +32,14 @@ def _plan(resources, tiny_index, backend, tmp_path):
 
 
 def test_valid_model_claims_are_used_and_verified(resources, tiny_index, tmp_path):
-    ok = {"claims": [{"text": "Japón coopera con Perú en la prevención de desastres.", "evidence_ids": ["E1"]}]}
+    ok = {"claims": [{"text": "Japón coopera en la prevención de desastres.", "evidence_ids": ["E1"]}]}
     backend = FakeBackend([ok])
     plan = _plan(resources, tiny_index, backend, tmp_path)
     report = plan.generation["slides"]["challenge"]
     assert report["fallback"] is False and report["attempts"] == 1
     challenge = next(s for s in plan.slides if s.role == "challenge")
-    assert any(b.text.startswith("Japón coopera con Perú") for b in challenge.bullets)
-    claim = next(c for c in plan.claims if c.text.startswith("Japón coopera con Perú"))
+    assert any(b.text.startswith("Japón coopera en la prevención") for b in challenge.bullets)
+    claim = next(c for c in plan.claims if c.text.startswith("Japón coopera en la prevención"))
     assert claim.citations and claim.verdict in ("supported", "unverified")
 
 
