@@ -31,17 +31,14 @@ from __future__ import annotations
 import json
 import math
 import re
-import socket
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
-from http.client import HTTPException
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
+from pitchgen.adapters.chat_http import TransientError, post_chat, scrub
 from pitchgen.errors import GenerationError, ModelLoadError, UnknownValueError, UsageError
 from pitchgen.llm.prompting import Prompt, parse_output
 
@@ -314,14 +311,6 @@ class TransformersBackend:
 # -- OpenAI-compatible endpoint ------------------------------------------------
 
 
-class _Transient(Exception):
-    """A failure worth one more try (timeout, connection, 5xx, not a chat-completions reply)."""
-
-
-def _scrub(text: str, key: str | None) -> str:
-    return text.replace(key, "***") if key else text
-
-
 class OpenAIBackend:
     """Any OpenAI-compatible chat-completions endpoint, via ``urllib`` (standard library only).
 
@@ -397,35 +386,11 @@ class OpenAIBackend:
         self._key()
 
     def _attempt(self, body: bytes, key: str | None) -> str:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        req = urllib.request.Request(self.endpoint, data=body, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:  # noqa: S310 - http(s) checked
-                raw = resp.read()
-        except urllib.error.HTTPError as exc:
-            try:
-                detail = _scrub(exc.read(300).decode("utf-8", "replace"), key) if exc.fp else ""
-            except OSError:
-                detail = ""
-            if exc.code >= 500:
-                raise _Transient(f"HTTP {exc.code}") from None
-            raise GenerationError(f"LLM endpoint {self.endpoint} answered HTTP {exc.code}: {detail.strip()[:200]}",
-                                  fix="check base_url, the model name and the API key variable") from None
-        except (TimeoutError, socket.timeout):
-            raise _Transient(f"timed out after {self.timeout_s:g} s") from None
-        except urllib.error.URLError as exc:
-            raise _Transient(f"connection failed: {_scrub(str(exc.reason), key)}") from None
-        except (HTTPException, ConnectionError) as exc:
-            raise _Transient(f"connection failed: {_scrub(str(exc), key)}") from None
-        try:
-            content = json.loads(raw)["choices"][0]["message"]["content"]
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, IndexError, TypeError) as exc:
-            raise _Transient(f"not a chat-completions response ({type(exc).__name__})") from None
-        if not isinstance(content, str):
-            raise _Transient("the reply has no text content")
-        return content
+        def client_error(code: int, detail: str) -> Exception:
+            return GenerationError(f"LLM endpoint {self.endpoint} answered HTTP {code}: {detail}",
+                                   fix="check base_url, the model name and the API key variable")
+
+        return post_chat(self.endpoint, body, key, self.timeout_s, client_error)
 
     def generate(self, prompt: Prompt, output_type: type[T]) -> T:
         """Ask the endpoint and validate its JSON reply as ``output_type``.
@@ -454,13 +419,13 @@ class OpenAIBackend:
                 time.sleep(self.backoff_s)
             try:
                 content = self._attempt(body, key)
-            except _Transient as exc:
+            except TransientError as exc:
                 problems.append(str(exc))
                 continue
             try:
                 return parse_output(content, output_type, source=f"LLM endpoint {self.endpoint}")
             except GenerationError as exc:
-                raise GenerationError(_scrub(exc.message, key), fix=exc.fix) from None
+                raise GenerationError(scrub(exc.message, key), fix=exc.fix) from None
         raise GenerationError(
             f"LLM endpoint {self.endpoint} failed {len(problems)} time(s): {'; '.join(problems)}",
             fix="check that the server is running and the model name is right, or raise timeout_s")

@@ -40,17 +40,14 @@ from __future__ import annotations
 import json
 import math
 import re
-import socket
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
-from http.client import HTTPException
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import Field, model_validator
 
+from pitchgen.adapters.chat_http import TransientError, post_chat, scrub
 from pitchgen.errors import ModelLoadError, UsageError, VerificationError
 from pitchgen.records import Record
 
@@ -454,14 +451,6 @@ def nli_messages(premise: str, hypothesis: str) -> list[dict[str, str]]:
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
-class _Transient(Exception):
-    """A failure worth one more try (timeout, connection, 5xx, malformed output)."""
-
-
-def _scrub(text: str, key: str | None) -> str:
-    return text.replace(key, "***") if key else text
-
-
 def parse_judgement(content: str) -> Judgement:
     """Parse the model's reply ``{"label": ..., "score": 0..1}`` into a :class:`Judgement`.
 
@@ -586,38 +575,15 @@ class OpenAIJudge:
         self._key()
 
     def _attempt(self, body: bytes, key: str | None) -> Judgement:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        req = urllib.request.Request(self.endpoint, data=body, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:  # noqa: S310 - http(s) checked
-                raw = resp.read()
-        except urllib.error.HTTPError as exc:
-            try:
-                detail = _scrub(exc.read(300).decode("utf-8", "replace"), key) if exc.fp else ""
-            except OSError:
-                detail = ""
-            if exc.code >= 500:
-                raise _Transient(f"HTTP {exc.code}") from None
-            raise VerificationError(
-                f"judge endpoint {self.endpoint} answered HTTP {exc.code}: {detail.strip()[:200]}",
-                fix="check base_url, the model name and the API key variable",
-            ) from None
-        except (TimeoutError, socket.timeout):
-            raise _Transient(f"timed out after {self.timeout_s:g} s") from None
-        except urllib.error.URLError as exc:
-            raise _Transient(f"connection failed: {_scrub(str(exc.reason), key)}") from None
-        except (HTTPException, ConnectionError) as exc:
-            raise _Transient(f"connection failed: {_scrub(str(exc), key)}") from None
-        try:
-            content = json.loads(raw)["choices"][0]["message"]["content"]
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, IndexError, TypeError) as exc:
-            raise _Transient(f"not a chat-completions response ({type(exc).__name__})") from None
+        def client_error(code: int, detail: str) -> Exception:
+            return VerificationError(f"judge endpoint {self.endpoint} answered HTTP {code}: {detail}",
+                                     fix="check base_url, the model name and the API key variable")
+
+        content = post_chat(self.endpoint, body, key, self.timeout_s, client_error)
         try:
             return parse_judgement(content)
         except VerificationError as exc:
-            raise _Transient(_scrub(exc.message, key)) from None
+            raise TransientError(scrub(exc.message, key)) from None
 
     def judge(self, premise: str, hypothesis: str) -> Judgement:
         """Ask the endpoint for a judgement; retry up to ``max_retries`` times on transient failures.
@@ -650,7 +616,7 @@ class OpenAIJudge:
                 time.sleep(self.backoff_s)
             try:
                 return self._attempt(body, key)
-            except _Transient as exc:
+            except TransientError as exc:
                 problems.append(str(exc))
         raise VerificationError(
             f"judge endpoint {self.endpoint} failed {len(problems)} time(s): {'; '.join(problems)}",
