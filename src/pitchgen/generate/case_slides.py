@@ -129,7 +129,8 @@ class CaseWriter:
         """
         rec = sr.record
         event = stage_event_text(entry, lang, self.phrases)
-        for field in dict.fromkeys((self.field(rec, lang), self.vocab.sectors[rec.sector].names[lang])):
+        generic = {"ja": "ICT", "vi": "CNTT", "es": "TIC", "en": "ICT", "pt": "TIC"}[lang]  # when no label is in the lines
+        for field in dict.fromkeys((self.field(rec, lang), self.vocab.sectors[rec.sector].names[lang], generic)):
             values = dict(country=self.where(rec, lang), field=field, event=event)
             if self.dated_by_quote(entry):
                 text = self.phrases.get(lang, "claim.event", date=entry_date(entry, lang, self.phrases), **values)

@@ -240,7 +240,7 @@ _ABSOLUTE = {
     "en": r"\b(only|solely|entirely|exclusively|certain|certainly|definitely|guaranteed|always)\b",
     "es": r"(únicamente|\bsolo\b|\bsólo\b|íntegramente|exclusivamente|es seguro|con certeza|siempre)",
     "pt": r"(\bapenas\b|somente|integralmente|exclusivamente|é certo|com certeza|sempre)",
-    "vi": r"(\bchỉ\b(?! tiêu| số)|hoàn toàn|duy nhất|chắc chắn|luôn luôn)",
+    "vi": r"(\bchỉ có\b|\bchỉ riêng\b|hoàn toàn|duy nhất|chắc chắn|luôn luôn)",  # not "chỉ đạo" (to direct)
     "ja": r"(のみ|だけ|確実|必ず|全面的に|専ら)",
 }
 _ABSOLUTE_EVIDENCE = r"(のみ|だけ|確実|必ず|全面的|専ら|限り)"

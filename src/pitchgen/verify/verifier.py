@@ -37,7 +37,7 @@ from pitchgen.verify.anchors import is_failed, is_negated, overclaim_cues, quote
 
 _COMMON_ACRONYMS = frozenset({"USD", "JPY", "EUR", "US", "UK", "TV", "ID", "IT", "AI", "PC", "CEO", "GDP", "KPI", "FY",
                               "SDG", "SDGS", "ODS", "ICT", "TIC", "CNTT", "ODA", "AOD", "MOU", "MoU", "CT", "IOT", "IoT", "II", "III",
-                              "EE", "UU", "EUA", "EAU", "TT", "MIC"})
+                              "EE", "UU", "EUA", "EAU", "TT", "MIC", "GIS", "SIG"})
 
 VerdictLabel = Literal["supported", "contradicted", "unsupported", "unverified"]
 ENTITY_CATEGORIES = ("country", "organisation", "system")
