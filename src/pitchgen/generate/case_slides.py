@@ -64,7 +64,7 @@ class ClaimSink(Protocol):
     """What the builders need from the planner's draft: add a claim, return it."""
 
     def add(self, kind: str, text: str, citations: Sequence[Citation], *, country: str | None = None,
-            scope: str | None = None) -> Claim | None: ...
+            scope: str | None = None, record_refusal: bool = True) -> Claim | None: ...
 
 
 def _date_key(entry: CaseStageEntry) -> tuple[int, int]:
@@ -130,13 +130,15 @@ class CaseWriter:
         rec = sr.record
         event = stage_event_text(entry, lang, self.phrases)
         generic = {"ja": "ICT", "vi": "CNTT", "es": "TIC", "en": "ICT", "pt": "TIC"}[lang]  # when no label is in the lines
-        for field in dict.fromkeys((self.field(rec, lang), self.vocab.sectors[rec.sector].names[lang], generic)):
+        labels = list(dict.fromkeys((self.field(rec, lang), self.vocab.sectors[rec.sector].names[lang], generic)))
+        for i, field in enumerate(labels):
             values = dict(country=self.where(rec, lang), field=field, event=event)
             if self.dated_by_quote(entry):
                 text = self.phrases.get(lang, "claim.event", date=entry_date(entry, lang, self.phrases), **values)
             else:
                 text = self.phrases.get(lang, "claim.event_undated", **values)
-            claim = d.add("case_event", text, [self.citation(entry.source)], country=rec.country, scope=sr.scope)
+            claim = d.add("case_event", text, [self.citation(entry.source)], country=rec.country, scope=sr.scope,
+                          record_refusal=i == len(labels) - 1)
             if claim is not None:
                 return claim
         return None

@@ -77,7 +77,9 @@ class _Draft:
         return v.verdict not in ("contradicted", "unsupported")
 
     def add(self, kind: str, text: str, citations: Sequence[Citation], *, country: str | None = None,
-            scope: str | None = None) -> Claim | None:
+            scope: str | None = None, record_refusal: bool = True) -> Claim | None:
+        """Keep the claim if the verifier accepts it; ``record_refusal=False`` for a first try
+        that the caller will rephrase (only the last refusal goes to claims.json)."""
         for c in self.claims:  # a claim shown twice keeps its first marker
             if c.text == text and c.citations == tuple(citations):
                 return c
@@ -87,7 +89,8 @@ class _Draft:
                                      [SpanRef(doc=c.doc_id, line_start=c.line_start, line_end=c.line_end, quote=c.quote)
                                       for c in citations])
             if v.verdict in ("contradicted", "unsupported"):
-                self.rejected.append(v)
+                if record_refusal:
+                    self.rejected.append(v)
                 return None
             verdict = v.verdict
             reasons = tuple(f"{r.check} {r.anchor}: {r.outcome}" for r in v.reasons)
