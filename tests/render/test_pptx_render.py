@@ -191,9 +191,11 @@ def _all_frames(prs):
 
 
 def test_doctests_pass() -> None:
-    result = doctest.testmod(pptx_render)
-    assert result.attempted >= 6
-    assert result.failed == 0
+    from pitchgen.render import textfit
+
+    results = [doctest.testmod(pptx_render), doctest.testmod(textfit)]
+    assert sum(r.attempted for r in results) >= 6
+    assert all(r.failed == 0 for r in results)
 
 
 def test_has_cjk_scripts() -> None:
