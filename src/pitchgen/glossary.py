@@ -13,9 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from pitchgen.errors import CorpusError
+from pitchgen.yamlio import load_yaml
 from pitchgen.records import LANGS, Lang
 from pitchgen.vocab import country_codes, country_name
 
@@ -97,13 +97,7 @@ class Glossary:
         )
 
     def _read(self, path: Path) -> dict:
-        if not path.is_file():
-            raise CorpusError("glossary file missing", path=path, fix="restore it from git")
-        try:
-            return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise CorpusError(f"invalid YAML: {exc}", path=path, line=mark.line + 1 if mark else None, fix="correct the YAML") from exc
+        return load_yaml(path)[0]
 
     def _add(self, term: Term, path: Path) -> None:
         if term.term_id in self.terms:

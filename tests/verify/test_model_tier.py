@@ -7,9 +7,7 @@ import doctest
 import json
 import re
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -36,8 +34,6 @@ from pitchgen.verify.model_tier import (
 )
 
 # Captured at import, before conftest's autouse `_no_network` patches them for each test.
-_REAL_CONNECT = socket.socket.connect
-_REAL_CREATE_CONNECTION = socket.create_connection
 
 PREMISE_JA = "ペルーでは2018年に緊急警報放送システムを導入し、地上デジタル放送で運用している。"
 HYPOTHESIS_ES = "Perú adoptó en 2018 un sistema de alerta temprana por radiodifusión."
@@ -306,87 +302,20 @@ def test_prompt_delimits_premise_and_neutralises_injected_tags():
 # -- OpenAIJudge: loopback fake server -----------------------------------------
 
 
-def _completion(content: str) -> str:
-    return json.dumps({"id": "x", "object": "chat.completion",
-                       "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                                    "finish_reason": "stop"}]})
-
-
-class _FakeState:
-    def __init__(self) -> None:
-        self.steps: list[tuple[int, str, float]] = []  # (status, body, delay in s)
-        self.requests: list[dict] = []
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 - http.server API
-        state: _FakeState = self.server.state  # type: ignore[attr-defined]
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        with state.lock:
-            state.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
-                                   "body": json.loads(body)})
-            status, payload, delay = state.steps.pop(0) if state.steps else (599, "script exhausted", 0.0)
-        if delay and state.stop.wait(delay):
-            return  # server shutting down
-        data = payload.encode("utf-8")
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass  # the client gave up (timeout)
-
-    def log_message(self, *args):
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        pass  # a client that timed out is expected here
+from fake_openai import allow_loopback, completion as _completion, serve  # noqa: E402 - tests/ is on sys.path (conftest)
 
 
 @pytest.fixture
 def loopback_only(_no_network, monkeypatch):
     """Allow TCP connections to 127.0.0.1 only (on top of conftest's socket block); no proxies."""
-
-    def connect(self, address):
-        if self.family == socket.AF_UNIX or (isinstance(address, tuple) and address[0] == "127.0.0.1"):
-            return _REAL_CONNECT(self, address)
-        raise OSError(f"network access blocked in tests (loopback only): {address!r}")
-
-    def create_connection(address, *args, **kwargs):
-        if address[0] != "127.0.0.1":
-            raise OSError(f"network access blocked in tests (loopback only): {address!r}")
-        return _REAL_CREATE_CONNECTION(address, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "create_connection", create_connection)
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1")
-    monkeypatch.setenv(KEY_ENV, KEY)
+    allow_loopback(monkeypatch, KEY_ENV, KEY)
 
 
 @pytest.fixture
 def fake_openai(loopback_only):
     """A scripted OpenAI-compatible server on 127.0.0.1:<free port>; yields (state, base_url)."""
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.state = _FakeState()  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server.state, f"http://127.0.0.1:{server.server_address[1]}/v1"  # type: ignore[attr-defined]
-    finally:
-        server.state.stop.set()  # type: ignore[attr-defined]
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve() as running:
+        yield running
 
 
 def test_loopback_fixture_still_blocks_other_hosts(loopback_only):

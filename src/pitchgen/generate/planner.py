@@ -67,14 +67,19 @@ class _Draft:
     claims: list[Claim] = field(default_factory=list)
     rejected: list[Verdict] = field(default_factory=list)
     slide_no: int = 1
+    _verdicts: dict = field(default_factory=dict)
+
+    def verdict(self, text: str, citations: Sequence[Citation]) -> Verdict:
+        """The verifier's verdict, computed once per (text, citations)."""
+        key = (text, tuple(citations))
+        if key not in self._verdicts:
+            refs = [SpanRef(doc=c.doc_id, line_start=c.line_start, line_end=c.line_end, quote=c.quote) for c in citations]
+            self._verdicts[key] = self.verifier.verify(f"c{len(self.claims) + 1:02d}", text, self.lang, refs)
+        return self._verdicts[key]
 
     def accepts(self, text: str, citations: Sequence[Citation]) -> bool:
         """Whether the verifier would keep this claim (supported or unverified)."""
-        if self.verifier is None:
-            return True
-        v = self.verifier.verify("probe", text, self.lang, [SpanRef(doc=c.doc_id, line_start=c.line_start, line_end=c.line_end,
-                                                                    quote=c.quote) for c in citations])
-        return v.verdict not in ("contradicted", "unsupported")
+        return self.verifier is None or self.verdict(text, citations).verdict not in ("contradicted", "unsupported")
 
     def add(self, kind: str, text: str, citations: Sequence[Citation], *, country: str | None = None,
             scope: str | None = None, record_refusal: bool = True) -> Claim | None:
@@ -85,9 +90,7 @@ class _Draft:
                 return c
         verdict, reasons = None, ()
         if self.verifier is not None:
-            v = self.verifier.verify(f"c{len(self.claims) + 1:02d}", text, self.lang,
-                                     [SpanRef(doc=c.doc_id, line_start=c.line_start, line_end=c.line_end, quote=c.quote)
-                                      for c in citations])
+            v = self.verdict(text, citations)
             if v.verdict in ("contradicted", "unsupported"):
                 if record_refusal:
                     self.rejected.append(v)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import yaml
 
 from pitchgen.corpus import Corpus
+from pitchgen.yamlio import load_yaml
 from pitchgen.errors import CitationError, CorpusError
 from pitchgen.records import LANGS, Citation, Lang
 from pitchgen.verify.numbers import unmatched_numbers
@@ -64,7 +64,6 @@ class Chain:
     outcome: Statement
     sdg_targets: tuple[str, ...]
     indicators: tuple[str, ...]
-    rationale: dict[str, str]
     link_rationale: str = ""
     link_citation: Citation | None = None
     impact_goal: str = ""
@@ -101,14 +100,7 @@ class StatementBank:
 
     def _load_sdg_map(self, path: Path, corpus: Corpus) -> None:
         """Chains of ``corpus/sdg_map.yaml``: every link's source verified like a statement's."""
-        if not path.is_file():
-            raise CorpusError("SDG outcome map missing", path=path, fix="restore corpus/sdg_map.yaml from git")
-        raw_text = path.read_text(encoding="utf-8")
-        try:
-            data = yaml.safe_load(raw_text) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise CorpusError(f"invalid YAML: {exc}", path=path, line=mark.line + 1 if mark else None, fix="correct the YAML") from exc
+        data, raw_text = load_yaml(path, missing_fix="restore corpus/sdg_map.yaml from git")
         for sector, entry in (data.get("sectors") or {}).items():
             for e in (entry or {}).get("chains") or []:
                 cid = str(e.get("id"))
@@ -131,7 +123,6 @@ class StatementBank:
                     chain_id=cid, sector=str(sector), output=out, outcome=oc,
                     sdg_targets=tuple(str(t["id"]) for t in targets),
                     indicators=tuple(str(i) for i in e.get("indicators") or ()),
-                    rationale={"en": str((e.get("impact") or {}).get("rationale", ""))},
                     link_rationale=str(link.get("rationale", "")), link_citation=link_cit,
                     impact_goal=str((e.get("impact") or {}).get("goal", "")),
                     impact_rationale=str((e.get("impact") or {}).get("rationale", "")),
@@ -139,12 +130,7 @@ class StatementBank:
                 )
 
     def _load(self, path: Path, corpus: Corpus) -> None:
-        raw_text = path.read_text(encoding="utf-8")
-        try:
-            data = yaml.safe_load(raw_text) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise CorpusError(f"invalid YAML: {exc}", path=path, line=mark.line + 1 if mark else None, fix="correct the YAML") from exc
+        data, raw_text = load_yaml(path)
         sector = str(data.get("sector") or path.stem)
         for e in data.get("statements") or []:
             st = self._statement(e, sector, path, raw_text, corpus)

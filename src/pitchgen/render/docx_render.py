@@ -25,15 +25,14 @@ under one marker are listed once.
 from __future__ import annotations
 
 import math
-import os
 import string
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pitchgen.fsutil import atomic_save
 from pitchgen.errors import GenerationError, TemplateError
 from pitchgen.records import Citation, DeckPlan
 
@@ -438,12 +437,4 @@ def render_brief(plan: DeckPlan, template: Path, out_path: Path, labels: Mapping
     except jinja2.TemplateError as exc:
         raise TemplateError(f"DOCX template failed to render: {exc}", fix=fix, path=template) from exc
 
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        doc.save(tmp_name)
-        os.replace(tmp_name, out_path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    atomic_save(out_path, doc.save)

@@ -9,8 +9,6 @@ quotes in a numbered reference list.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 from pitchgen.cases.select import stage_reached
 from pitchgen.cases.store import parse_case_date
 from pitchgen.corpus import Corpus
+from pitchgen.fsutil import atomic_save
 from pitchgen.generate.case_slides import entry_date, stage_event_text
 from pitchgen.generate.phrases import Phrases
 from pitchgen.records import CASE_STAGES, CaseRecord, CaseStageEntry, Lang
@@ -128,13 +127,4 @@ def render_dossier(country: str, lang: Lang, records: Sequence[CaseRecord], corp
             meta = corpus.get(st.source.doc_id).meta
             doc.add_paragraph(f"[{n}] {meta.title_ja} / {meta.title_en} — {meta.source_file}, "
                               f"{ph.labels(lang)['lines_label']} {st.source.line_start}–{st.source.line_end}: 「{st.source.quote}」")
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}-", suffix=".docx", dir=out_path.parent)
-    os.close(fd)
-    try:
-        doc.save(tmp)
-        os.replace(tmp, out_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_save(out_path, doc.save)

@@ -31,9 +31,7 @@ points (pt).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,6 +47,7 @@ from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Pt
 
+from pitchgen.fsutil import atomic_save
 from pitchgen.errors import GenerationError, TemplateError
 from pitchgen.render.textfit import (  # noqa: F401 - re-exported: the fit model is part of this module's API
     CELL_MARGIN_X_EMU,
@@ -473,13 +472,4 @@ def _set_east_asian(rPr: Any, typeface: str) -> None:
 
 
 def _save_atomic(prs: Any, out_path: Path) -> None:
-    out_path = Path(out_path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    os.close(fd)
-    try:
-        prs.save(tmp_name)
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, out_path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    atomic_save(out_path, prs.save)

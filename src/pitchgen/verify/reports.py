@@ -9,18 +9,10 @@ threshold, and the model tier as a ``skipped`` case when no model is set.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+from pitchgen.fsutil import atomic_write_text
 
 
 def markdown(report: dict) -> str:
@@ -112,9 +104,9 @@ def write_reports(report: dict, out_dir: Path, junit_path: Path | None = None) -
     """Write report.json, report.md (and JUnit XML) atomically. Returns the paths written."""
     out_dir = Path(out_dir)
     paths = [out_dir / "report.json", out_dir / "report.md"]
-    _write(paths[0], json.dumps(report, ensure_ascii=False, indent=2))
-    _write(paths[1], markdown(report))
+    atomic_write_text(paths[0], json.dumps(report, ensure_ascii=False, indent=2))
+    atomic_write_text(paths[1], markdown(report))
     if junit_path is not None:
-        _write(Path(junit_path), junit(report))
+        atomic_write_text(Path(junit_path), junit(report))
         paths.append(Path(junit_path))
     return paths
