@@ -36,6 +36,9 @@ ClaimKind = Literal[
     "outcome",
     "sdg_link",
     "case_event",
+    "case_output",
+    "case_outcome",
+    "case_financing",
     "pathway",
     "next_step",
     "context",
@@ -324,7 +327,12 @@ class CaseStageEntry(Record):
 
 
 class CaseFact(Record):
-    """An output or outcome: text in ja/en, optional indicator and value, its source and date."""
+    """An output or outcome: text per language, optional indicator and value, its source and date.
+
+    ``text`` has ``ja`` and ``en`` at least; ``vi``, ``es`` and ``pt`` are written natively
+    (glossary terms, the same numbers as the quote). A deck shows a fact only in a language
+    it has text for: never an English fallback on a Vietnamese slide.
+    """
 
     text: dict[str, str]
     indicator: str | None = None
@@ -339,12 +347,29 @@ class CaseFact(Record):
         return str(v) if isinstance(v, int) else v
 
 
+AmountKind = Literal["oda", "grant_aid", "loan", "investment", "total_cost", "order_value", "units"]
+"""What an amount measures, so it can be said in any language (message ``amount.<kind>``):
+ODA of unnamed scheme, a grant, a loan, an equity/loan support decision, a project's total
+cost, the value of an order, a count of units (transmitters)."""
+
+AmountQualifier = Literal["exact", "approx", "max", "min"]
+"""How the source qualifies an amount: as is, 約 (about), 上限/最大 (up to), 以上 (at least)."""
+
+
 class CaseAmount(Record):
-    """An amount. ``value`` is None when the source masks it (``**億円``): unknown, never a number."""
+    """An amount. ``value`` is None when the source masks it (``**億円``): unknown, never a number.
+
+    ``what`` is the source's own wording (Japanese, shown in the notes); ``kind`` and
+    ``qualifier`` say the same in a form every output language can render
+    (:func:`pitchgen.generate.amounts.format_amount`). ``unit`` is the source's unit:
+    ``億円``, ``万円``, ``円``, ``百万米ドル`` or a count unit such as ``台``.
+    """
 
     what: str
     value: float | None
     unit: str
+    kind: AmountKind | None = None
+    qualifier: AmountQualifier = "exact"
     masked: bool = False
     as_of: str | None = None
     source: SourceRef

@@ -18,9 +18,13 @@ from pydantic import ValidationError
 
 from pitchgen.corpus import Corpus
 from pitchgen.errors import CitationError
-from pitchgen.records import CaseRecord, SourceRef
+from pitchgen.records import LANGS, CaseRecord, SourceRef
 from pitchgen.sdg import SdgCatalog
+from pitchgen.verify.numbers import unmatched_numbers
 from pitchgen.vocab import Vocabulary, country_codes
+
+PARTNER_LANGS = ("vi", "es", "pt")
+"""Languages whose fact texts are checked number by number against the quote and the English text."""
 
 _DATE = re.compile(r"^(?:FY)?(\d{4})(?:-(0[1-9]|1[0-2]))?$")
 
@@ -172,6 +176,17 @@ def check_case(lc: LoadedCase, corpus: Corpus, vocab: Vocabulary, sdg: SdgCatalo
         if f.indicator and f.indicator not in sdg.indicators and not f.indicator.startswith("custom:"):
             probs.append(Problem(p, lc.line("outcomes", i, "indicator"), f"unknown indicator {f.indicator!r}",
                                  "use an SDG indicator id (11.5.1) or custom:<name>"))
+    for key in ("outputs", "outcomes"):
+        for i, f in enumerate(getattr(r, key)):
+            for lg, text in f.text.items():
+                if lg not in LANGS:
+                    probs.append(Problem(p, lc.line(key, i, "text", lg) or lc.line(key, i), f"unknown language {lg!r} in {key} text",
+                                         f"use one of: {', '.join(LANGS)}"))
+                elif lg in PARTNER_LANGS and (extra := unmatched_numbers(text, lg, f"{f.source.quote}\n{f.text.get('en', '')}")):
+                    probs.append(Problem(p, lc.line(key, i, "text", lg), f"{key} text in {lg} has numbers its quote lacks: {', '.join(extra)}",
+                                         "write the quote's numbers (locale separators are fine), or drop the text"))
+            if not f.text.get("en"):
+                probs.append(Problem(p, lc.line(key, i, "text") or lc.line(key, i), f"{key} text needs en", "add text: {ja: ..., en: ...}"))
     for i, a in enumerate(r.amounts):
         if "**" in a.source.quote and (a.value is not None or not a.masked):
             probs.append(Problem(p, lc.line("amounts", i, "value"), "masked amount (**) given a value",
@@ -221,3 +236,37 @@ class CaseBook:
             if r.id == case_id:
                 return r
         raise KeyError(case_id)
+
+
+def verify_fact_texts(book: "CaseBook", verifier, langs: tuple[str, ...] = LANGS) -> list[Problem]:
+    """Run the claim verifier over every output and outcome text of every valid record.
+
+    Each ``text[lang]`` is verified as a claim citing the fact's own source. A text the
+    verifier does not call ``supported`` or ``unverified`` would be refused by the
+    generator and never shown, so it is reported with its file, line and reasons.
+
+    Args:
+        book: loaded case records.
+        verifier: a :class:`pitchgen.verify.verifier.Verifier` over the same corpus.
+        langs: languages to check.
+
+    Returns:
+        One :class:`Problem` per refused text (empty when all pass).
+    """
+    from pitchgen.verify.verifier import SpanRef
+
+    out: list[Problem] = []
+    for lc in book.loaded:
+        for key in ("outputs", "outcomes"):
+            for i, f in enumerate(getattr(lc.record, key)):
+                ref = SpanRef(doc=f.source.doc_id, line_start=f.source.line_start, line_end=f.source.line_end, quote=f.source.quote)
+                for lg, text in f.text.items():
+                    if lg not in langs or lg == "ja":
+                        continue
+                    v = verifier.verify(f"{lc.record.id}/{key}/{i}/{lg}", text, lg, [ref])
+                    if v.verdict in ("supported", "unverified"):
+                        continue
+                    why = "; ".join(f"{r.check} {r.anchor}: {r.outcome} ({r.detail})" for r in v.reasons if r.outcome != "supported")
+                    out.append(Problem(str(lc.path), lc.line(key, i, "text", lg), f"{key} text in {lg} is {v.verdict}: {why}",
+                                       "say only what the quote says, with its numbers and names (glossary forms)"))
+    return out

@@ -106,7 +106,7 @@ def typed_numbers(text: str, lang: str, skip: list[tuple[int, int]] | None = Non
             continue
         before, after = t[max(0, s - 20):s], t[e:e + 30]
         if (before[-1:].isascii() and before[-1:].isalpha() and not re.search(r"FY$", before)) or (after[:1].isascii() and after[:1].isalpha()
-                                                                                                    and not re.match(r"^(km|USD|JPY|FY)", after)):
+                                                                                                    and not re.match(r"^(km|Km|KM|USD|JPY|FY)", after)):
             continue  # 5G, G20, TICAD7, ISDB-T
         raw = m.group(0).rstrip(".,")
         val = _parse_plain(raw, lang if lang != "ja" else "ja")
