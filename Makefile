@@ -47,7 +47,7 @@ demo: index
 
 # The whole suite: unit + doctests + integration, then the faithfulness checks on freshly generated demo outputs.
 test: install
-	$(PITCHGEN) cases check
+	$(PITCHGEN) cases check --verify-texts
 	$(PY) -m pytest -q tests src/pitchgen
 	$(MAKE) --no-print-directory eval-demos
 

@@ -36,6 +36,8 @@ class Config:
         cache_dir: where the index is persisted (``<cache_dir>/index``).
         index: retrieval settings.
         plan: deck limits.
+        llm: LLM backend settings (:class:`pitchgen.llm.BackendSettings`); None writes template sentences.
+        pt_variant: catalog used for Portuguese text: ``"pt_BR"`` (default) or ``"pt_PT"``.
     """
 
     root: Path
@@ -43,6 +45,7 @@ class Config:
     index: IndexSettings = field(default_factory=IndexSettings)
     plan: PlanSettings = field(default_factory=PlanSettings)
     llm: object = None  # pitchgen.llm.BackendSettings; None = template sentences
+    pt_variant: str = "pt_BR"
 
     @property
     def corpus_dir(self) -> Path:
@@ -95,17 +98,18 @@ class Resources:
 
     @cached_property
     def verifier(self):
-        """The deterministic verifier over this corpus, glossary, outcome chains and regions."""
-        from pitchgen.verify.verifier import Verifier, line_headings
+        """The deterministic verifier over this corpus, glossary, outcome chains, regions and case-record SDG links."""
+        from pitchgen.verify.verifier import Verifier, case_sdg_links, line_headings
 
         return Verifier(self.corpus, self.glossary, tuple(self.bank.chains.values()),
                         headings=line_headings(self.corpus, self.glossary),
-                        regions={code: r.members for code, r in self.vocab.regions.items()})
+                        regions={code: r.members for code, r in self.vocab.regions.items()},
+                        case_links=case_sdg_links(self.casebook.records))
 
     @cached_property
     def phrases(self) -> Phrases:
         """Localized fixed text."""
-        return Phrases(self.config.root / "locales")
+        return Phrases(self.config.root / "locales", pt_variant=self.config.pt_variant)
 
     def index(self, progress: Progress | None = None, notify: Callable[[str], None] | None = None,
               rebuild: bool = False) -> HybridIndex:

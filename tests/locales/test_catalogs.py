@@ -37,6 +37,7 @@ PT_PT_KEYS = {
     "karte.title", "empty", "brief.summary", "event.adopted", "event.broadcast_start", "event.training",
     "event.training_n", "event.oda", "event.oda_signing", "event.workshop", "level.summit", "level.ministerial",
     "level.vice_ministerial", "level.director", "scope.global",
+    "claim.financed", "report.col.resolved",
 }
 """Keys whose pt_PT text differs from pt_BR (listed in locales/README.md)."""
 
@@ -115,9 +116,9 @@ YAML_SNAPSHOT: dict[str, dict[str, str]] = {
     "fin.jica_grant_aid": {
         "ja": "無償資金協力",
         "vi": "Viện trợ không hoàn lại",
-        "es": "Donación de JICA",
+        "es": "Cooperación financiera no reembolsable",
         "en": "Grant aid",
-        "pt": "Doação (grant aid)",
+        "pt": "Cooperação financeira não reembolsável",
     },
     "fin.jbic": {
         "ja": "国際協力銀行（JBIC）",
@@ -223,13 +224,6 @@ YAML_SNAPSHOT: dict[str, dict[str, str]] = {
         "es": " (a nivel de jefes de gobierno)",
         "en": " (summit level)",
         "pt": " (em nível de chefes de governo)",
-    },
-    "claim.financing": {
-        "ja": "（資金：{schemes}）",
-        "vi": " — tài chính: {schemes}",
-        "es": " — financiamiento: {schemes}",
-        "en": " — financing: {schemes}",
-        "pt": " — financiamento: {schemes}",
     },
     "arrow": {
         "ja": " → ",

@@ -10,6 +10,10 @@ words and separators (CLDR symbols of vi_VN, es_ES, pt_BR, en_US):
 * en: 2 billion yen, 500 million yen;
 * ja: 20億円, 5億円 (kept in 億/万).
 
+US-dollar amounts (``百万米ドル`` in the sources) follow the same scales with
+the currency said the local way (vi "triệu USD", es "millones de dólares",
+pt "milhões de dólares", en "million US dollars").
+
 The original Japanese amount goes to the notes, so a reviewer can compare.
 """
 
@@ -55,6 +59,73 @@ def format_yen(amount_yen: float, lang: Lang) -> str:
             text = format_decimal(n, format="#,##0.###", locale=locale_for(lang))
             return f"{text} {_SINGULAR.get(words, words) if n == 1 else words}"
     return f"{format_decimal(amount_yen, locale=locale_for(lang))} {_UNITS[lang]}"
+
+
+_USD_SCALES: dict[str, list[tuple[float, str]]] = {
+    "vi": [(1e9, "tỷ USD"), (1e6, "triệu USD")],
+    "es": [(1e6, "millones de dólares")],
+    "pt": [(1e9, "bilhões de dólares"), (1e6, "milhões de dólares")],
+    "en": [(1e9, "billion US dollars"), (1e6, "million US dollars")],
+}
+_USD_UNITS = {"vi": "USD", "es": "dólares", "pt": "dólares", "en": "US dollars"}
+
+UNIT_FACTORS: dict[str, tuple[str, float]] = {
+    "円": ("JPY", 1.0), "万円": ("JPY", 1e4), "億円": ("JPY", 1e8), "兆円": ("JPY", 1e12),
+    "百万米ドル": ("USD", 1e6), "米ドル": ("USD", 1.0), "ドル": ("USD", 1.0),
+}
+"""Source unit -> (currency, factor to one unit of that currency)."""
+
+
+def is_money(unit: str) -> bool:
+    """Whether :func:`format_amount` can render an amount in ``unit`` (a currency unit of the sources).
+
+    >>> is_money("億円"), is_money("百万米ドル"), is_money("台")
+    (True, True, False)
+    """
+    return unit in UNIT_FACTORS
+
+
+def format_usd(amount_usd: float, lang: Lang) -> str:
+    """An amount in US dollars in the partner's words and separators.
+
+    >>> [format_usd(4e8, lg) for lg in ("vi", "es", "pt", "en")]
+    ['400 triệu USD', '400 millones de dólares', '400 milhões de dólares', '400 million US dollars']
+    >>> format_usd(7.8e7, "ja")
+    '7,800万ドル'
+    """
+    if lang == "ja":
+        if amount_usd >= 1e8:
+            return f"{format_decimal(amount_usd / 1e8, locale=locale_for('ja'))}億ドル"
+        return f"{format_decimal(amount_usd / 1e4, locale=locale_for('ja'))}万ドル"
+    for factor, words in _USD_SCALES[lang]:
+        if amount_usd >= factor:
+            n = amount_usd / factor
+            text = format_decimal(n, format="#,##0.###", locale=locale_for(lang))
+            words = {"millones de dólares": "millón de dólares", "milhões de dólares": "milhão de dólares",
+                     "bilhões de dólares": "bilhão de dólares"}.get(words, words) if n == 1 else words
+            return f"{text} {words}"
+    return f"{format_decimal(amount_usd, locale=locale_for(lang))} {_USD_UNITS[lang]}"
+
+
+def format_amount(value: float, unit: str, lang: Lang) -> str:
+    """An amount as the source states it (``value`` in ``unit``) in the partner's form.
+
+    Args:
+        value: the number as written in the source (20 for 20億円).
+        unit: the source unit, one of :data:`UNIT_FACTORS`.
+        lang: output language.
+
+    Raises:
+        ValueError: ``unit`` is not a currency unit (see :func:`is_money`).
+
+    >>> format_amount(20, "億円", "vi"), format_amount(1360, "億円", "es"), format_amount(86, "百万米ドル", "pt")
+    ('2 tỷ yên', '136.000 millones de yenes', '86 milhões de dólares')
+    """
+    if unit not in UNIT_FACTORS:
+        raise ValueError(f"not a currency unit: {unit!r}; known: {', '.join(UNIT_FACTORS)}")
+    currency, factor = UNIT_FACTORS[unit]
+    amount = value * factor
+    return format_yen(amount, lang) if currency == "JPY" else format_usd(amount, lang)
 
 
 def format_share(ratio: float, lang: Lang) -> str:

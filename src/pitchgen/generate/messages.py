@@ -65,7 +65,7 @@ _ENTRIES: tuple[tuple[str, str | tuple[str, str]], ...] = (
     pgettext("fin.jict", "JICT (public-private fund)"),
     pgettext("fin.nexi", "Nippon Export and Investment Insurance (NEXI)"),
     pgettext("fin.mic_survey_budget", "MIC-funded survey or demonstration"),
-    pgettext("fin.mic_subsidy", "MIC subsidy"),
+    pgettext("fin.mic_subsidy", "MIC subsidy programme"),
     pgettext("fin.jaif", "Japan-ASEAN Integration Fund (JAIF)"),
     pgettext("fin.multilateral", "International organisation"),
     pgettext("fin.partner_government", "Partner government budget"),
@@ -172,8 +172,49 @@ _ENTRIES: tuple[tuple[str, str | tuple[str, str]], ...] = (
     pgettext("claim.event", "{country} ({field}), {date}: {event}"),
     pgettext("claim.event_undated", "{country} ({field}): {event}"),
     pgettext("claim.pathway", "{country} ({field}): {steps}"),
-    # TRANSLATORS: Appended to claim.pathway; {schemes} is a list of financing schemes.
-    pgettext("claim.financing", " — financing: {schemes}"),
+    # --- Claim sentences per claim type, from a case record: output, outcome, financing ---
+    # TRANSLATORS: {output} is what the case produced, already in the output language.
+    pgettext("claim.output", "{country} ({field}): {output}"),
+    pgettext("claim.output_dated", "{country} ({field}), {date}: {output}"),
+    # TRANSLATORS: {outcome} is a development result, already in the output language.
+    pgettext("claim.outcome", "{country} ({field}), outcome: {outcome}"),
+    # TRANSLATORS: {target} is an SDG target id (11.5); {indicators} lists SDG indicator ids (11.5.1, 11.5.2).
+    pgettext("claim.outcome_sdg", "{country} ({field}), outcome: {outcome}. It serves SDG target {target}, measured by indicators {indicators}"),
+    # TRANSLATORS: {schemes} is a list of financing schemes (fin.* messages).
+    pgettext("claim.financed", "{country} ({field}): financed through {schemes}"),
+    # TRANSLATORS: {amount} is an amount.* phrase, e.g. "grant aid of about 2 billion yen".
+    pgettext("claim.financed_amount", "{country} ({field}): {amount}"),
+    # --- What an amount measures (CaseAmount.kind); {amount} is a formatted amount ---
+    pgettext("amount.oda", "ODA of {amount}"),
+    pgettext("amount.grant_aid", "grant aid of {amount}"),
+    pgettext("amount.loan", "a loan of {amount}"),
+    pgettext("amount.investment", "investment and loans of {amount}"),
+    pgettext("amount.total_cost", "a total project cost of {amount}"),
+    pgettext("amount.order_value", "orders worth {amount}"),
+    # --- How the source qualifies an amount (CaseAmount.qualifier) ---
+    pgettext("qualifier.approx", "about {amount}"),
+    pgettext("qualifier.max", "up to {amount}"),
+    pgettext("qualifier.min", "at least {amount}"),
+    # TRANSLATORS: Speaker note; {n} is the claim's footnote marker, {original} the Japanese wording, {source} file and lines.
+    pgettext("notes.amount_original", "[{n}] Amount as the source states it: {original} ({source})"),
+    # --- Faithfulness report of a deck (pitchgen eval) ---
+    pgettext("report.title", "pitchgen faithfulness report"),
+    pgettext("report.decks", "Decks"),
+    pgettext("report.col.output", "output"),
+    pgettext("report.col.claims", "claims"),
+    pgettext("report.col.cited", "cited"),
+    pgettext("report.col.resolved", "resolved"),
+    pgettext("report.col.ok", "ok"),
+    pgettext("verdict.supported", "supported"),
+    pgettext("verdict.unverified", "unverified"),
+    pgettext("verdict.contradicted", "contradicted"),
+    pgettext("verdict.unsupported", "unsupported"),
+    # TRANSLATORS: {deck} is an output folder name.
+    pgettext("report.not_supported", "{deck}: claims not supported"),
+    pgettext("report.fail", "FAIL"),
+    pgettext("report.gates", "Gates"),
+    pgettext("report.gates_passed", "all gates passed"),
+    pgettext("report.gate_failed", "FAILED"),
 )
 
 MESSAGES: dict[str, str] = {key: text if isinstance(text, str) else text[0] for key, text in _ENTRIES}

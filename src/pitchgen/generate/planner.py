@@ -221,14 +221,14 @@ class Planner:
                     out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
             return out or None
 
-        def bullets_for(role: str, kind: str) -> list[Bullet]:
+        def bullets_for(role: str, kind: str, limit: int | None = None) -> list[Bullet]:
             slide_role = {"challenge": "challenge", "solution": "solution", "next_step": "next_steps"}.get(role)
             if slide_role:
                 got = drafted(role, slide_role, kind)
                 if got is not None:
                     return got
             out = []
-            for st in self.statements(sector, role, country, evidence)[: self.settings.max_bullets]:
+            for st in self.statements(sector, role, country, evidence)[: limit or self.settings.max_bullets]:
                 claim = d.add(kind, st.text[lang], [st.citation], country=country if country in st.countries else None)
                 if claim is not None:
                     out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
@@ -258,11 +258,13 @@ class Planner:
         scope_lines = self._scope_lines(scoped, country, lang)
         slides.append(self.writer.table(d, scoped, lang, scope_lines))
         d.slide_no += 1
-        content("cases", ph.get(lang, "slide.case_facts"), self.writer.facts(d, scoped, lang, self.settings.max_bullets))
-        # 7 pathway: the bank's pathway statements, then real cases that reached an order
+        content("cases", ph.get(lang, "slide.case_facts"), self.writer.facts(d, scoped, lang, self.settings.max_bullets, self.sdg))
+        # 7 pathway: the bank's pathway statements, then real cases that reached an order, with their financing
         routes = self.writer.pathway_records(self.cases, country, scoped)
-        path = bullets_for("pathway", "pathway") + self.writer.pathways(d, routes, lang, self.settings.max_pathways)
-        content("pathway", ph.get(lang, "slide.pathway"), path[: self.settings.max_bullets + 1])
+        amount_notes: list[str] = []
+        path = bullets_for("pathway", "pathway", max(1, self.settings.max_bullets - 2 * self.settings.max_pathways))
+        path += self.writer.pathways(d, routes, lang, self.settings.max_pathways, amount_notes)
+        content("pathway", ph.get(lang, "slide.pathway"), path, tuple(amount_notes))
         # 8 next steps
         content("next_steps", ph.get(lang, "slide.next_steps"), bullets_for("next_step", "next_step"))
 

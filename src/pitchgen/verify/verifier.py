@@ -13,8 +13,9 @@ Verdicts:
 Deterministic anchors (always on): numbers typed by kind and unit
 (:mod:`pitchgen.verify.anchors`), entities from the glossary (countries,
 regions, organisations, systems), SDG goals and targets (supported by the
-cited lines or by an outcome chain of ``corpus/sdg_map.yaml`` whose sources
-are the cited lines), negation and overclaim cues. Japan (the documents'
+cited lines, by an outcome chain of ``corpus/sdg_map.yaml`` whose sources
+are the cited lines, or by a curated case record whose sources are the cited
+lines and whose ``sdg_targets`` list the target), negation and overclaim cues. Japan (the documents'
 author) is an implicit entity of every line. Countries are also found in the
 heading of the cited lines (karte rows sit under a table titled with the
 country).
@@ -104,16 +105,21 @@ class Verifier:
         chains: outcome chains (``StatementBank.chains.values()``) for SDG support.
         headings: doc_id -> [(line_start, line_end, heading path)] from the chunker.
         regions: region code -> member ISO2 codes (a region anchor is supported by a member).
+        case_links: ``(doc_id, line_start, line_end, targets)`` per source of a curated case
+            record with SDG links (:func:`case_sdg_links`): an SDG target of such a record is
+            supported for a claim citing those lines.
     """
 
     def __init__(self, corpus: Corpus, glossary: Glossary, chains: Sequence = (),
                  headings: Mapping[str, Sequence[tuple[int, int, str]]] | None = None,
-                 regions: Mapping[str, frozenset[str]] | None = None) -> None:
+                 regions: Mapping[str, frozenset[str]] | None = None,
+                 case_links: Sequence[tuple[str, int, int, frozenset[str]]] = ()) -> None:
         self.corpus = corpus
         self.glossary = glossary
         self.chains = tuple(chains)
         self.headings = dict(headings or {})
         self.regions = dict(regions or {})
+        self.case_links = tuple(case_links)
         self._cldr_cache: dict[str, dict[str, str]] = {}
 
     # -- evidence ------------------------------------------------------------------
@@ -205,7 +211,8 @@ class Verifier:
             else:
                 reasons.append(Reason(check="entity", anchor=name, outcome="unsupported", span=where,
                                       detail="country not named in the cited lines"))
-        glossary_forms = {f for term in claim_terms for fs in term.forms.values() for f in fs}
+        # an acronym the glossary knows in any category (APD = ODA in pt) is a term, not an unknown name
+        glossary_forms = {f for term in (*claim_terms, *self.glossary.find(text, lang)) for fs in term.forms.values() for f in fs}
         for acr in dict.fromkeys(re.findall(r"(?<![A-Za-z0-9-])[A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?![A-Za-z0-9-])", t)):
             if acr in _COMMON_ACRONYMS or acr in glossary_forms or acr in evidence:
                 continue
@@ -234,6 +241,9 @@ class Verifier:
             cites = [c for c in (ch.output.citation, ch.outcome.citation, ch.link_citation) if c is not None]
             if any(c.doc_id == d and _overlap(c.line_start, c.line_end, label) for d, label, _, _ in resolved for c in cites):
                 mapped |= set(ch.sdg_targets) | {t.split(".")[0] for t in ch.sdg_targets} | ({ch.impact_goal} if ch.impact_goal else set())
+        for doc, a, b, targets in self.case_links:
+            if any(d == doc and _overlap(a, b, label) for d, label, _, _ in resolved):
+                mapped |= set(targets) | {t.split(".")[0] for t in targets}
         known = span_ids | mapped
         reasons = []
         for sid, _, _ in refs:
@@ -265,7 +275,8 @@ class Verifier:
             reasons += self._sdg(refs_sdg, evidence, resolved, where)
             reasons += self._numbers(text, lang, [(s, e) for _, s, e in refs_sdg], evidence, where)
             reasons += self._entities(text, lang, evidence, context, where)
-            evidence_negated = any(quote_negated(q) for _, _, _, q in resolved if q) or is_negated(evidence, "ja") \
+            # a quote that says something did not happen (中止, 至らず) supports a negated claim too
+            evidence_negated = any(quote_negated(q) or is_failed(q) for _, _, _, q in resolved if q) or is_negated(evidence, "ja") \
                 if any(q for _, _, _, q in resolved) else is_negated(evidence, "ja")
             if is_negated(text, lang) and not evidence_negated:
                 reasons.append(Reason(check="negation", anchor="negation", outcome="contradicted", span=where,
@@ -289,6 +300,23 @@ def _lines(label: str) -> tuple[int, int]:
 def _overlap(a: int, b: int, label: str) -> bool:
     s, e = _lines(label)
     return a <= e and s <= b
+
+
+def case_sdg_links(records: Sequence) -> list[tuple[str, int, int, frozenset[str]]]:
+    """``(doc_id, line_start, line_end, targets)`` for every source of every case record with SDG links.
+
+    Args:
+        records: :class:`pitchgen.records.CaseRecord` objects (curated, checked).
+    """
+    out = []
+    for rec in records:
+        targets = frozenset(link.target for link in rec.sdg_targets)
+        if not targets:
+            continue
+        refs = [e.source for e in rec.stages] + [f.source for f in rec.outputs + rec.outcomes] \
+            + [a.source for a in rec.amounts] + list(rec.sources)
+        out.extend(dict.fromkeys((r.doc_id, r.line_start, r.line_end, targets) for r in refs))
+    return out
 
 
 def line_headings(corpus: Corpus, glossary: Glossary) -> dict[str, list[tuple[int, int, str]]]:
