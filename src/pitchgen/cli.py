@@ -8,6 +8,7 @@ then project) < environment < flags; ``pitchgen config show`` prints the result.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import os
@@ -119,20 +120,59 @@ def search(query: Optional[str] = typer.Argument(None, help="Query text."),
            top_k: int = typer.Option(10, "--top-k", min=1, help="Number of hits."),
            as_json: bool = typer.Option(False, "--json", help="Print JSON."),
            batch: Optional[Path] = typer.Option(None, "--batch", help="JSON lines {id, query, lang}; one result line each."),
+           translate: Optional[bool] = typer.Option(
+               None, "--translate/--no-translate",
+               help="Also translate non-Japanese queries into Japanese with the configured LLM backend (llm.backend) "
+                    "and fuse its hits with the glossary path (RRF). Default: on when a backend other than template "
+                    "is configured."),
            root: Optional[Path] = RootOpt, cache_dir: Optional[Path] = CacheOpt, embedding_model: Optional[str] = ModelOpt) -> None:
-    """Search the corpus. Line numbers are 1-based, inclusive, as `sed -n 'A,Bp' FILE` counts them."""
+    """Search the corpus. Line numbers are 1-based, inclusive, as `sed -n 'A,Bp' FILE` counts them.
+
+    A non-Japanese query reaches the Japanese corpus through the glossary. With an LLM backend configured, the
+    model's Japanese translation is searched too and both rankings are fused; stderr says which path was used and
+    why a translation fell back to the glossary, and --json / --batch carry it as "translation".
+    """
     from pitchgen.app import Resources
     from pitchgen.vocab import parse_lang
 
     def body():
+        from pitchgen.llm.translate import fused_search, glossary_translation, translate_query
+
         if (query is None) == (batch is None):
             raise UsageError("give either a QUERY or --batch FILE", fix="e.g. pitchgen search 'ペルー 緊急警報放送'")
         res = Resources(_config(root, cache_dir, embedding_model))
         titles = {d.meta.doc_id: d.meta.title_ja for d in res.corpus.documents}
+        backend, off = None, "no LLM backend is configured, llm.backend = template"
+        if translate is False:
+            off = "translation turned off by --no-translate"
+        elif res.config.llm is not None:
+            backend = res.config.llm.build()
 
-        def hits(q: str, lg: str) -> list[dict]:
+        def translated(q: str, lg):
+            if backend is None:
+                return glossary_translation(q, lg, res.glossary, off)
+            try:
+                return translate_query(backend, q, lg, glossary=res.glossary)
+            except PitchgenError as exc:  # a misconfigured backend (model not offline, key unset) stops the search
+                exc.fix = f"{exc.fix + ' ' if exc.fix else ''}Or search with the glossary only: --no-translate."
+                raise
+
+        def say(tr, prefix: str = "", quiet: bool = False) -> None:
+            if tr.source == "llm":
+                kw = f" (keywords: {', '.join(tr.keywords)})" if tr.keywords else ""
+                msg = f"query translated by {tr.backend}: {tr.ja}{kw}; searched with it and the glossary path, fused (RRF)"
+            elif tr.fallback:
+                msg = f"translation fell back to the glossary: {tr.reason}"
+            elif tr.lang == "ja" or quiet:
+                return
+            else:
+                msg = f"query translated by the glossary: {tr.ja or '(no glossary term found)'} ({tr.reason})"
+            if not quiet or tr.fallback:
+                err.print(prefix + msg, highlight=False, markup=False)
+
+        def hits(tr) -> list[dict]:
             out = []
-            for h in idx.search(q, parse_lang(lg), top_k):
+            for h in fused_search(idx, tr, top_k):
                 d = _hit_json(h)
                 d["title"] = titles[h.chunk.doc_id]
                 out.append(d)
@@ -141,21 +181,34 @@ def search(query: Optional[str] = typer.Argument(None, help="Query text."),
         if batch is not None:
             items = _read_batch(batch)
             idx = res.index(notify=lambda m: err.print(m))
+            counts = {"asked": 0, "llm": 0, "fallback": 0}
             for item in items:
-                sys.stdout.write(json.dumps({"id": item["id"], "hits": hits(item["query"], item.get("lang", "ja"))}, ensure_ascii=False) + "\n")
+                tr = translated(item["query"], parse_lang(item.get("lang", "ja")))
+                say(tr, prefix=f"{item['id']}: ", quiet=True)
+                counts["asked"] += tr.attempts > 0
+                counts["llm"] += tr.source == "llm"
+                counts["fallback"] += tr.fallback
+                sys.stdout.write(json.dumps({"id": item["id"], "hits": hits(tr), "translation": tr.model_dump(mode="json")},
+                                            ensure_ascii=False) + "\n")
+            if backend is not None:
+                err.print(f"translation by {backend.name}: {counts['llm']} of {counts['asked']} queries sent to the model "
+                          f"used; {counts['fallback']} fell back to the glossary", highlight=False, markup=False)
             return
         lg = parse_lang(lang)
         idx = res.index(notify=lambda m: err.print(m))
-        found = hits(query, lg)
+        tr = translated(query, lg)
+        say(tr)
+        found = hits(tr)
         if as_json:
-            sys.stdout.write(json.dumps({"hits": found}, ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(json.dumps({"hits": found, "translation": tr.model_dump(mode="json")},
+                                        ensure_ascii=False, indent=2) + "\n")
             return
         out = Console()
         for i, h in enumerate(found, 1):
             out.print(f"[bold]{i}.[/bold] {h['source_file']}:{h['line_start']}-{h['line_end']}  "
                       f"[dim]{h['doc_id']} · score {h['score']:.4f}[/dim]", highlight=False)
-            out.print(f"   {h['heading']}", style="cyan", highlight=False)
-            out.print("   " + h["text"].replace("\n", " ")[:200], highlight=False)
+            out.print(f"   {h['heading']}", style="cyan", highlight=False, markup=False)
+            out.print("   " + h["text"].replace("\n", " ")[:200], highlight=False, markup=False)
     _run(body)
 
 
@@ -184,7 +237,7 @@ def _read_batch(path: Path) -> list[dict]:
 @app.command()
 def generate(country: str = typer.Option(..., "--country", help="Partner country, ISO 3166-1 alpha-2 (e.g. VN, PE)."),
              sector: str = typer.Option(..., "--sector", help="Sector slug (see corpus/sectors.yaml)."),
-             lang: str = typer.Option(..., "--lang", help="Output language: vi, es, pt, en, ja."),
+             lang: str = typer.Option(..., "--lang", help="Output language: vi, es, pt (= pt-BR), pt-PT, en, ja."),
              out: Path = typer.Option(..., "--out", help="Output directory (deck.pptx, brief.docx, claims.json)."),
              force: bool = typer.Option(False, "--force", help="Replace an existing output directory."),
              date: Optional[str] = typer.Option(None, "--date", help="Date shown on the outputs (YYYY-MM-DD; default today)."),
@@ -192,12 +245,13 @@ def generate(country: str = typer.Option(..., "--country", help="Partner country
     """Generate a cited deck, brief and claims.json for a partner country, sector and language."""
     from pitchgen.app import Resources
     from pitchgen.app import generate as run_generate
-    from pitchgen.vocab import parse_country, parse_lang
+    from pitchgen.vocab import parse_country, parse_output_lang
 
     def body():
-        lg = parse_lang(lang)
+        lg, variant = parse_output_lang(lang)
         cc = parse_country(country)
-        res = Resources(_config(root, cache_dir, embedding_model))
+        cfg = _config(root, cache_dir, embedding_model)
+        res = Resources(dataclasses.replace(cfg, pt_variant=variant) if variant else cfg)
         res.vocab.sector(sector)
         if out.exists() and not force:
             from pitchgen.errors import OutputExistsError
@@ -226,6 +280,8 @@ def eval_cmd(out_dirs: list[Path] = typer.Argument(None, help="Directories writt
                                                        "(default: build/eval/reports)."),
              nli_model: Optional[str] = typer.Option(None, "--nli-model", help="Local NLI model for the model tier "
                                                      "[env PITCHGEN_NLI_MODEL]; without it the tier is reported as skipped."),
+             lang: Optional[str] = typer.Option(None, "--lang", help="Language of the Markdown report (vi, es, pt, pt-PT, en, ja); "
+                                                "default: the outputs' own language, English with --suite."),
              root: Optional[Path] = RootOpt, cache_dir: Optional[Path] = CacheOpt, embedding_model: Optional[str] = ModelOpt) -> None:
     """Score outputs: citations resolve, every claim's verdict (supported / unverified / contradicted / unsupported),
     markers and notes on the slides; with --suite also detection rates and false positives on the claim set.
@@ -238,17 +294,21 @@ def eval_cmd(out_dirs: list[Path] = typer.Argument(None, help="Directories writt
     def body():
         if not out_dirs and not suite:
             raise UsageError("give output directories or --suite", fix="e.g. pitchgen eval out/vn-e_government-vi")
-        res = Resources(_config(root, cache_dir, embedding_model))
+        from pitchgen.vocab import parse_output_lang
+
+        lg, variant = parse_output_lang(lang) if lang else (None, None)
+        cfg = _config(root, cache_dir, embedding_model)
+        res = Resources(dataclasses.replace(cfg, pt_variant=variant) if variant else cfg)
         model = nli_model or _settings(res.config.root)["verify.nli_model"].value
         report = run_evaluation(res, list(out_dirs or []), suite=suite, nli_model=model,
                                 report_dir=report_dir or res.config.root / "build" / "eval" / "reports", junit=junit,
-                                notify=lambda m: err.print(m, highlight=False))
+                                notify=lambda m: err.print(m, highlight=False), lang=lg)
         if as_json:
             sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         else:
             from pitchgen.verify.reports import markdown
 
-            Console().print(markdown(report), highlight=False, markup=False)
+            Console().print(markdown(report, res.phrases), highlight=False, markup=False)
         if report["gate_failures"]:
             raise typer.Exit(1)
     _run(body)
@@ -333,14 +393,18 @@ def _casebook(root: Optional[Path], folder: Optional[Path] = None):
 @cases_app.command("check")
 def cases_check(root: Optional[Path] = RootOpt,
                 coverage: bool = typer.Option(True, "--coverage/--no-coverage", help="Also require a record for every karte row."),
-                folder: Optional[Path] = typer.Option(None, "--dir", help="Check only this folder (implies --no-coverage).")) -> None:
+                folder: Optional[Path] = typer.Option(None, "--dir", help="Check only this folder (implies --no-coverage)."),
+                verify_texts: bool = typer.Option(False, "--verify-texts", help="Also run the claim verifier over every output and outcome text, in every language.")) -> None:
     """Validate every case record; print file:line, the problem and the fix. Exits 1 on any problem."""
     def body():
         from pitchgen.cases.draft import karte_rows
+        from pitchgen.cases.store import verify_fact_texts
 
         res, book = _casebook(root, folder)
         cover = coverage and folder is None
         problems = list(book.problems)
+        if verify_texts:
+            problems += verify_fact_texts(book, res.verifier)
         n_files = len(list(book.dir.rglob("*.yaml")))
         if cover:
             covered = {r.karte_line for r in book.records if r.karte_line}
@@ -457,7 +521,7 @@ def cases_draft(out: Path = typer.Option(..., "--out", help="Folder for the draf
 
 @app.command()
 def karte(country: str = typer.Option(..., "--country", help="ISO 3166-1 alpha-2 (or region:<code>)."),
-          lang: str = typer.Option(..., "--lang", help="Output language: vi, es, pt, en, ja."),
+          lang: str = typer.Option(..., "--lang", help="Output language: vi, es, pt (= pt-BR), pt-PT, en, ja."),
           out: Path = typer.Option(..., "--out", help="Output .docx file."),
           force: bool = typer.Option(False, "--force", help="Replace an existing file."),
           date: Optional[str] = typer.Option(None, "--date", help="Date shown (YYYY-MM-DD; default today)."),
@@ -466,15 +530,18 @@ def karte(country: str = typer.Option(..., "--country", help="ISO 3166-1 alpha-2
     def body():
         from pitchgen.errors import OutputExistsError
         from pitchgen.render.karte_docx import render_dossier
-        from pitchgen.vocab import parse_country, parse_lang
+        from pitchgen.app import Resources
+        from pitchgen.vocab import parse_country, parse_output_lang
 
-        lg = parse_lang(lang)
+        lg, variant = parse_output_lang(lang)
         cc = country if country.startswith("region:") else parse_country(country)
         if out.suffix.lower() != ".docx":
             raise UsageError(f"--out {out} is not a .docx file", fix="e.g. --out vn-karte.docx")
         if out.exists() and not force:
             raise OutputExistsError(f"{out} already exists", fix="choose another --out or add --force to replace it")
         res, book = _casebook(root)
+        if variant:
+            res = Resources(dataclasses.replace(res.config, pt_variant=variant))
         for p in book.problems:
             err.print(f"[yellow]skipped:[/yellow] {p}", highlight=False)
         from pitchgen.cases.select import filter_records

@@ -39,6 +39,27 @@ def parse_lang(value: str) -> Lang:
     return v  # type: ignore[return-value]
 
 
+def parse_output_lang(value: str) -> tuple[Lang, str | None]:
+    """An output language with an optional Portuguese variant: ``pt-PT``/``pt_PT`` or ``pt-BR``.
+
+    Returns ``(lang, variant)``; ``variant`` is ``"pt_PT"`` or ``"pt_BR"`` for a Portuguese
+    variant given explicitly, else None (plain ``pt`` means pt-BR).
+
+    Raises:
+        UnknownValueError: not one of ja, vi, es, en, pt, pt-BR, pt-PT (exit code 2).
+
+    >>> parse_output_lang("pt-PT"), parse_output_lang("vi"), parse_output_lang("pt_br")
+    (('pt', 'pt_PT'), ('vi', None), ('pt', 'pt_BR'))
+    """
+    v = (value or "").strip().replace("-", "_").lower()
+    if v in ("pt_pt", "pt_br"):
+        return "pt", "pt_" + v[3:].upper()
+    try:
+        return parse_lang(v), None
+    except UnknownValueError:
+        raise UnknownValueError("language", value, (*LANGS, "pt-BR", "pt-PT")) from None
+
+
 @lru_cache(maxsize=None)
 def locale_for(lang: Lang) -> Locale:
     """The babel Locale used to format text in ``lang`` (parsed once).

@@ -15,6 +15,7 @@ as skipped, which never counts as passed.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,11 +69,30 @@ def _model_tier(res, model: str | None, items, verdicts: dict[str, str]) -> dict
     return status
 
 
+def report_language(out_dirs: list[Path]) -> str:
+    """The one output language of the given output folders (from their claims.json), else ``"en"``.
+
+    A folder without a readable claims.json counts as English (its failure is reported by the checks).
+    """
+    langs = set()
+    for d in out_dirs:
+        try:
+            langs.add(json.loads((Path(d) / "claims.json").read_text(encoding="utf-8"))["lang"])
+        except (OSError, ValueError, KeyError, TypeError):
+            langs.add("en")
+    return langs.pop() if len(langs) == 1 else "en"
+
+
 def run_evaluation(res, out_dirs: list[Path], suite: bool, nli_model: str | None, report_dir: Path,
-                   junit: Path | None = None, notify: Callable[[str], None] = lambda m: None) -> dict:
-    """Evaluate output directories (and the suite), write reports, return the report dict."""
+                   junit: Path | None = None, notify: Callable[[str], None] = lambda m: None, lang: str | None = None) -> dict:
+    """Evaluate output directories (and the suite), write reports, return the report dict.
+
+    ``lang`` is the language of report.md; by default the output folders' own language
+    (:func:`report_language`), and English with ``suite``.
+    """
     decks = [_deck_dict(evaluate_dir(d, res.corpus, res.verifier)) for d in out_dirs]
-    report: dict = {"generated": datetime.date.today().isoformat(), "decks": decks, "gate_failures": []}
+    report: dict = {"generated": datetime.date.today().isoformat(), "decks": decks, "gate_failures": [],
+                    "lang": lang or ("en" if suite else report_language(out_dirs))}
     if suite:
         from pitchgen.app import generate
 
@@ -103,5 +123,5 @@ def run_evaluation(res, out_dirs: list[Path], suite: bool, nli_model: str | None
             bad = d["deck"]["verdict_counts"]
             report["gate_failures"].append(f"{Path(d['out_dir']).name}: {len(d['failures'])} failed checks, "
                                            f"{bad['contradicted']} contradicted, {bad['unsupported']} unsupported claims")
-    write_reports(report, report_dir, junit)
+    write_reports(report, report_dir, junit, res.phrases)
     return report

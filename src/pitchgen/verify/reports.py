@@ -15,28 +15,44 @@ from pathlib import Path
 from pitchgen.fsutil import atomic_write_text
 
 
-def markdown(report: dict) -> str:
-    """Markdown summary of a full report (decks, suite metrics, model tier)."""
-    lines = ["# pitchgen faithfulness report", ""]
+def markdown(report: dict, phrases=None) -> str:
+    """Markdown summary of a full report (decks, suite metrics, model tier).
+
+    The deck part (title, table heads, verdicts, failures) is written in ``report["lang"]``
+    through the gettext catalogs of ``phrases`` (:class:`pitchgen.generate.phrases.Phrases`);
+    without ``phrases``, or for the claim-set and model-tier parts (CI metrics), in English.
+    """
+    lang = report.get("lang", "en")
+
+    def t(key: str, **values) -> str:
+        if phrases is None:
+            from pitchgen.generate.messages import MESSAGES
+
+            return MESSAGES[key].format(**values) if values else MESSAGES[key]
+        return phrases.get(lang, key, **values)
+
+    verdicts = ("supported", "unverified", "contradicted", "unsupported")
+    lines = [f"# {t('report.title')}", ""]
     decks = report.get("decks", [])
     if decks:
-        lines += ["## Decks", "", "| output | claims | cited | resolved | supported | unverified | contradicted | unsupported | ok |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+        heads = [t("report.col.output"), t("report.col.claims"), t("report.col.cited"), t("report.col.resolved")] \
+            + [t(f"verdict.{v}") for v in verdicts] + [t("report.col.ok")]
+        lines += [f"## {t('report.decks')}", "", "| " + " | ".join(heads) + " |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
         for d in decks:
             m = d["deck"]
             c = m["verdict_counts"]
             lines.append(f"| {Path(d['out_dir']).name} | {m['n_claims']} | {m['cited_share']:.0%} | {m['resolved_share']:.0%} | "
-                         f"{c['supported']} | {c['unverified']} | {c['contradicted']} | {c['unsupported']} | {'yes' if d['ok'] else 'NO'} |")
+                         f"{c['supported']} | {c['unverified']} | {c['contradicted']} | {c['unsupported']} | {'✓' if d['ok'] else '✗'} |")
         lines.append("")
         for d in decks:
             for f in d.get("failures", []):
-                lines.append(f"- FAIL {Path(d['out_dir']).name} {f['check']} {f['claim_id']}: {f['detail']}")
+                lines.append(f"- {t('report.fail')} {Path(d['out_dir']).name} {f['check']} {f['claim_id']}: {f['detail']}")
             flagged = [c for c in d.get("claims", []) if c["verdict"] != "supported"]
             if flagged:
-                lines += [f"### {Path(d['out_dir']).name}: claims not supported", ""]
+                lines += [f"### {t('report.not_supported', deck=Path(d['out_dir']).name)}", ""]
                 for c in flagged:
-                    why = "; ".join(f"{r['check']} {r['anchor']}: {r['outcome']}" for r in c["reasons"] if r["outcome"] != "supported") or "no testable anchor"
-                    lines.append(f"- **{c['verdict']}** {c['claim_id']}: {c['claim']} — {why}")
+                    why = "; ".join(f"{r['check']} {r['anchor']}: {r['outcome']}" for r in c["reasons"] if r["outcome"] != "supported") or "-"
+                    lines.append(f"- **{t('verdict.' + c['verdict'])}** {c['claim_id']}: {c['claim']} — {why}")
                 lines.append("")
     suite = report.get("suite")
     if suite:
@@ -57,7 +73,7 @@ def markdown(report: dict) -> str:
             lines.append(f"- ALCE citation recall {tier['alce']['recall']}, precision {tier['alce']['precision']}")
         lines.append("")
     gates = report.get("gate_failures", [])
-    lines += ["## Gates", ""] + ([f"- FAILED: {g}" for g in gates] or ["- all gates passed"])
+    lines += [f"## {t('report.gates')}", ""] + ([f"- {t('report.gate_failed')}: {g}" for g in gates] or [f"- {t('report.gates_passed')}"])
     return "\n".join(lines) + "\n"
 
 
@@ -100,12 +116,13 @@ def junit(report: dict) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
-def write_reports(report: dict, out_dir: Path, junit_path: Path | None = None) -> list[Path]:
-    """Write report.json, report.md (and JUnit XML) atomically. Returns the paths written."""
+def write_reports(report: dict, out_dir: Path, junit_path: Path | None = None, phrases=None) -> list[Path]:
+    """Write report.json, report.md (in ``report["lang"]`` with ``phrases``, see :func:`markdown`) and
+    JUnit XML atomically. Returns the paths written."""
     out_dir = Path(out_dir)
     paths = [out_dir / "report.json", out_dir / "report.md"]
     atomic_write_text(paths[0], json.dumps(report, ensure_ascii=False, indent=2))
-    atomic_write_text(paths[1], markdown(report))
+    atomic_write_text(paths[1], markdown(report, phrases))
     if junit_path is not None:
         atomic_write_text(Path(junit_path), junit(report))
         paths.append(Path(junit_path))
