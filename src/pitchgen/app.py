@@ -200,4 +200,7 @@ def generate(res: Resources, country: str, sector: str, lang: Lang, out_dir: Pat
                       res.casebook.records, files, res.config.plan, verifier=res.verifier, backend=backend)
     plan, evidence = planner.plan(country, sector, lang, generated_on)
     warnings = write_outputs(plan, evidence, res, out_dir, force)
-    return plan, warnings
+    fallbacks = [f"slide {role}: template sentences used, {plan.generation['backend']} gave no usable answer "
+                 f"after {rep.get('attempts', '?')} attempts (reason in claims.json, generation)"
+                 for role, rep in plan.generation.get("slides", {}).items() if rep.get("fallback")]
+    return plan, fallbacks + warnings

@@ -51,6 +51,10 @@ def test_invalid_output_retries_once_then_falls_back_visibly(resources, tiny_ind
     assert report["fallback"] is True and report["reason"] and report["attempts"] == 2
     challenge = next(s for s in plan.slides if s.role == "challenge")
     assert challenge.bullets and all("2031" not in b.text for b in challenge.bullets)  # template sentences instead
+    # the slide itself says so, in the deck's language
+    assert any(n.startswith("Esta diapositiva usa frases de plantilla") and "(fake)" in n for n in challenge.notes)
+    assert not any("plantilla" in n for s in plan.slides if s.role != "challenge" and not plan.generation["slides"].get(s.role, {}).get("fallback")
+                   for n in s.notes)
 
 
 def test_a_contradicted_model_claim_never_reaches_the_slide(resources, tiny_index, tmp_path):
@@ -71,3 +75,18 @@ def test_claims_json_reports_the_backend(resources, tiny_index, tmp_path):
     data = json.loads((tmp_path / "o" / "claims.json").read_text(encoding="utf-8"))
     assert data["generation"]["backend"] == "fake"
     assert data["generation"]["slides"]["challenge"]["fallback"] is True
+
+
+def test_generate_warns_about_each_fallback_slide(resources, tiny_index, tmp_path):
+    import dataclasses
+
+    from pitchgen.app import Resources, generate
+
+    class Settings:
+        def build(self):
+            return FakeBackend([GenerationError("model timed out")])
+
+    res = Resources(dataclasses.replace(resources.config, llm=Settings()))
+    plan, warnings = generate(res, "PE", "disaster_prevention", "es", tmp_path / "o", "2026-11-20", index=tiny_index)
+    fell = [r for r, rep in plan.generation["slides"].items() if rep["fallback"]]
+    assert fell and len([w for w in warnings if "template sentences used, fake gave no usable answer" in w]) == len(fell)

@@ -37,7 +37,7 @@ PT_PT_KEYS = {
     "karte.title", "empty", "brief.summary", "event.adopted", "event.broadcast_start", "event.training",
     "event.training_n", "event.oda", "event.oda_signing", "event.workshop", "level.summit", "level.ministerial",
     "level.vice_ministerial", "level.director", "scope.global",
-    "claim.financed", "report.col.resolved",
+    "claim.financed", "report.col.resolved", "notes.llm_fallback",
 }
 """Keys whose pt_PT text differs from pt_BR (listed in locales/README.md)."""
 

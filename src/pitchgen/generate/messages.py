@@ -197,6 +197,8 @@ _ENTRIES: tuple[tuple[str, str | tuple[str, str]], ...] = (
     pgettext("qualifier.min", "at least {amount}"),
     # TRANSLATORS: Speaker note; {n} is the claim's footnote marker, {original} the Japanese wording, {source} file and lines.
     pgettext("notes.amount_original", "[{n}] Amount as the source states it: {original} ({source})"),
+    # TRANSLATORS: Speaker note when a language model's answer could not be used; {backend} names the model.
+    pgettext("notes.llm_fallback", "Template sentences on this slide: the model ({backend}) gave no usable answer after a retry (details in claims.json, generation)."),
     # --- Faithfulness report of a deck (pitchgen eval) ---
     pgettext("report.title", "pitchgen faithfulness report"),
     pgettext("report.decks", "Decks"),

@@ -270,6 +270,10 @@ class Planner:
 
         logframe = tuple(r for r in (self._logframe_row(c, d, lang) for c in chains) if r is not None)
         slides = [self._mark_unverified(sl, n, d, lang) for n, sl in enumerate(slides, start=1)]
+        # a slide whose model answer was unusable says so in its notes (and claims.json has the reason)
+        backend_name = getattr(self.backend, "name", "template") if self.backend else "template"
+        slides = [sl.model_copy(update={"notes": sl.notes + (ph.get(lang, "notes.llm_fallback", backend=backend_name),)})
+                  if llm_reports.get(sl.role, {}).get("fallback") else sl for sl in slides]
         return DeckPlan(
             country=country, country_name=cname, sector=sector.slug, sector_name=sname, lang=lang,
             slides=tuple(slides), claims=tuple(d.claims), logframe=logframe,
