@@ -12,8 +12,25 @@ Per deck (``deck.pptx``):
 
 * ``marker_on_slide``: each claim's ``[n]`` marker is visible on its slide and
   its quote is in that slide's speaker notes;
-* ``no_japanese_in_body``: slide body text (not notes) holds no Japanese
-  outside 「quoted names」 when the output language is not Japanese.
+
+Per output (deck and brief together, text read by :mod:`pitchgen.verify.deck_text`):
+
+* ``partner_language_text``: when the output language is not Japanese, no
+  slide text (titles, subtitles, bullets, table cells, grouped shapes; never
+  speaker notes) and no brief body text (paragraphs, table cells) holds
+  Japanese script outside quotation marks (「…」, 『…』, “…”, "…"). The
+  brief's reference entries may hold Japanese in their document title, file
+  name and 「quote」 (recognised as described in :mod:`pitchgen.verify.deck_text`).
+  One failed result per slide (``slide3``) or brief paragraph / cell
+  (``brief paragraph 12``) naming the offending text; one passed result for
+  a clean deck (``deck``) and a clean brief (``brief``). Japanese outputs
+  get no result.
+* ``terminology``: glossary terms written in more than one way across deck
+  and brief (:func:`pitchgen.verify.deck_text.terminology_findings` gives the
+  rules and why): two proper names for one system or organisation fail
+  (``term:e_government``); generic words, other categories and
+  non-preferred forms are warnings (:attr:`EvalReport.warnings`, never a
+  failure). One passed result (``-``) when nothing fails.
 
 An exception inside a check is a failed check with the error as its detail,
 never a silent pass.
@@ -30,11 +47,11 @@ from pydantic import ValidationError
 
 from pitchgen.corpus import Corpus
 from pitchgen.errors import CitationError, VerificationError
+from pitchgen.glossary import Glossary
 from pitchgen.records import CheckResult, Claim
+from pitchgen.verify.deck_text import (TextUnit, brief_units, deck_units, japanese_runs,
+                                       partner_language_findings, terminology_findings)
 from pitchgen.verify.numbers import unmatched_numbers
-
-_JA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
-_QUOTED = re.compile(r"「[^」]*」")
 
 
 def check_claim(claim: Claim, corpus: Corpus) -> list[CheckResult]:
@@ -62,14 +79,15 @@ def check_claim(claim: Claim, corpus: Corpus) -> list[CheckResult]:
 
 
 def japanese_outside_quotes(text: str) -> list[str]:
-    """Japanese characters left after removing 「quoted」 names.
+    """Runs of Japanese script left after removing quoted names; same as
+    :func:`pitchgen.verify.deck_text.japanese_runs`.
 
     >>> japanese_outside_quotes("Hệ thống 「地上デジタル放送日本方式」 [3]")
     []
     >>> japanese_outside_quotes("Sistema EWBS 緊急警報")
     ['緊急警報']
     """
-    return re.findall(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+", _QUOTED.sub("", text))
+    return japanese_runs(text)
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,10 @@ class EvalReport:
         out_dir: the directory.
         n_claims: number of claims in claims.json.
         results: every check result.
+        verdicts: the verifier's verdict per claim (empty without a verifier).
+        lang: the output language from claims.json.
+        warnings: findings that are reported but never fail the output
+            (``passed=True``; today only ``terminology``), see the module docstring.
     """
 
     out_dir: str
@@ -87,6 +109,7 @@ class EvalReport:
     results: tuple[CheckResult, ...]
     verdicts: tuple = ()
     lang: str = ""
+    warnings: tuple[CheckResult, ...] = ()
 
     @property
     def failed(self) -> tuple[CheckResult, ...]:
@@ -125,7 +148,8 @@ class EvalReport:
                 "deck": self.deck_metrics(),
                 "claims": [{"claim_id": v.claim_id, "claim": v.claim, "verdict": v.verdict,
                             "reasons": [r.model_dump() for r in v.reasons]} for v in self.verdicts],
-                "failures": [r.model_dump() for r in self.failed]}
+                "failures": [r.model_dump() for r in self.failed],
+                "warnings": [r.model_dump() for r in self.warnings]}
 
 
 def load_claims(path: Path) -> tuple[dict, tuple[Claim, ...]]:
@@ -141,7 +165,11 @@ def load_claims(path: Path) -> tuple[dict, tuple[Claim, ...]]:
 
 
 def deck_checks(deck_path: Path, claims: tuple[Claim, ...], lang: str) -> list[CheckResult]:
-    """Check markers, notes and body language in ``deck.pptx``."""
+    """Check that ``deck.pptx`` opens and that every claim's marker and quote are on its slide.
+
+    ``lang`` is kept for callers; the language of the slide text is checked
+    by :func:`partner_language_checks`.
+    """
     from pptx import Presentation  # adapter at the edge: only read here
 
     try:
@@ -166,16 +194,103 @@ def deck_checks(deck_path: Path, claims: tuple[Claim, ...], lang: str) -> list[C
             re.sub(r"[\n\x0b]", "", cit.quote) in flat_notes for cit in c.citations)
         results.append(CheckResult(check="marker_on_slide", claim_id=c.claim_id, passed=ok,
                                    detail="" if ok else f"marker [{c.marker}] or its quote missing on slide {c.slide}"))
-    if lang != "ja":
-        for n, body in enumerate(bodies, start=1):
-            left = japanese_outside_quotes(body)
-            results.append(CheckResult(check="no_japanese_in_body", claim_id=f"slide{n}", passed=not left,
-                                       detail=f"Japanese text on slide {n}: {left[:3]}" if left else ""))
     return results
 
 
-def evaluate_dir(out_dir: str | Path, corpus: Corpus, verifier=None) -> EvalReport:
+def output_units(out_dir: Path) -> tuple[list[TextUnit], list[CheckResult]]:
+    """Visible text of ``deck.pptx`` and ``brief.docx`` in ``out_dir``, and a failed result per unreadable file.
+
+    A missing file gives no units and no result here (``deck_readable`` and
+    ``brief_present`` report it); a file that exists but cannot be read gives
+    a failed ``deck_text_readable`` or ``brief_readable`` result.
+    """
+    units: list[TextUnit] = []
+    problems: list[CheckResult] = []
+    for name, reader, check in (("deck.pptx", deck_units, "deck_text_readable"), ("brief.docx", brief_units, "brief_readable")):
+        path = out_dir / name
+        if not path.exists():
+            continue
+        try:
+            units.extend(reader(path))
+        except Exception as exc:  # noqa: BLE001 - an unreadable file is a failed check
+            problems.append(CheckResult(check=check, claim_id="-", passed=False, detail=f"{path}: {type(exc).__name__}: {exc}"))
+    return units, problems
+
+
+def partner_language_checks(units: list[TextUnit], lang: str) -> list[CheckResult]:
+    """``partner_language_text`` results for deck and brief units (rules in the module docstring).
+
+    Returns:
+        [] for ``lang == "ja"``; else one failed result per slide with
+        findings (claim_id ``slide<n>``, detail ``"slide 3, Title 1: '緊急警報'
+        in '…'"``) and per brief paragraph or cell with findings (claim_id
+        its place), plus a passed ``deck`` / ``brief`` result for each clean
+        part that has text.
+    """
+    if lang == "ja":
+        return []
+    findings = partner_language_findings(units, lang)
+    results: list[CheckResult] = []
+    by_slide: dict[int, list[str]] = {}
+    for f in findings:
+        if f.unit.slide is not None:
+            by_slide.setdefault(f.unit.slide, []).append(f.detail())
+        else:
+            results.append(CheckResult(check="partner_language_text", claim_id=f.unit.where, passed=False,
+                                       detail=f"Japanese text in the brief: {f.detail()}"))
+    for n, details in sorted(by_slide.items()):
+        results.append(CheckResult(check="partner_language_text", claim_id=f"slide{n}", passed=False,
+                                   detail=f"Japanese text on slide {n}: " + "; ".join(details)))
+    if any(u.slide is not None for u in units) and not by_slide:
+        results.append(CheckResult(check="partner_language_text", claim_id="deck", passed=True))
+    if any(u.slide is None for u in units) and not any(f.unit.slide is None for f in findings):
+        results.append(CheckResult(check="partner_language_text", claim_id="brief", passed=True))
+    return results
+
+
+def terminology_checks(units: list[TextUnit], lang: str, glossary: Glossary) -> tuple[list[CheckResult], list[CheckResult]]:
+    """``terminology`` results and warnings over deck and brief units.
+
+    Returns:
+        (results, warnings): results hold one failed result per failing term
+        (claim_id ``term:<id>``) or a single passed result (claim_id ``-``);
+        warnings hold one ``passed=True`` result per warned term, detail
+        starting with ``"warning: "``.
+    """
+    results: list[CheckResult] = []
+    warnings: list[CheckResult] = []
+    for f in terminology_findings(glossary, units, lang):
+        if f.severity == "fail":
+            results.append(CheckResult(check="terminology", claim_id=f"term:{f.term_id}", passed=False, detail=f.detail()))
+        else:
+            warnings.append(CheckResult(check="terminology", claim_id=f"term:{f.term_id}", passed=True,
+                                        detail=f"warning: {f.detail()}"))
+    if not results:
+        results.append(CheckResult(check="terminology", claim_id="-", passed=True))
+    return results, warnings
+
+
+def _glossary(corpus: Corpus, verifier, glossary: Glossary | None) -> Glossary:
+    """The glossary given, else the verifier's, else ``<corpus dir>/glossary`` beside ``policy/manifest.yaml``."""
+    if glossary is not None:
+        return glossary
+    if verifier is not None and getattr(verifier, "glossary", None) is not None:
+        return verifier.glossary
+    return Glossary(corpus.manifest_path.parent.parent / "glossary")
+
+
+def evaluate_dir(out_dir: str | Path, corpus: Corpus, verifier=None, glossary: Glossary | None = None) -> EvalReport:
     """Run every check on a generated output directory, and the verifier on every claim when given.
+
+    Args:
+        out_dir: a directory written by ``pitchgen generate`` (claims.json,
+            deck.pptx, brief.docx).
+        corpus: the policy corpus citations resolve against.
+        verifier: a :class:`pitchgen.verify.verifier.Verifier`, or None to skip verdicts.
+        glossary: the glossary for the ``terminology`` check; None takes the
+            verifier's, else loads ``corpus/glossary`` next to the corpus's
+            ``policy/`` folder. A glossary that cannot be loaded is a failed
+            ``terminology`` result, never a skip.
 
     Raises:
         VerificationError: claims.json missing or malformed.
@@ -196,6 +311,19 @@ def evaluate_dir(out_dir: str | Path, corpus: Corpus, verifier=None) -> EvalRepo
         results.append(CheckResult(check="deck_readable", claim_id="-", passed=False, detail="deck.pptx missing"))
     if not (out_dir / "brief.docx").exists():
         results.append(CheckResult(check="brief_present", claim_id="-", passed=False, detail="brief.docx missing"))
+    lang = data.get("lang", "en")
+    units, unreadable = output_units(out_dir)
+    results.extend(unreadable)
+    warnings: list[CheckResult] = []
+    try:
+        results.extend(partner_language_checks(units, lang))
+    except Exception as exc:  # noqa: BLE001 - a crash is a failure, never a pass
+        results.append(CheckResult(check="partner_language_text", claim_id="-", passed=False, detail=f"{type(exc).__name__}: {exc}"))
+    try:
+        term_results, warnings = terminology_checks(units, lang, _glossary(corpus, verifier, glossary))
+        results.extend(term_results)
+    except Exception as exc:  # noqa: BLE001 - a crash is a failure, never a pass
+        results.append(CheckResult(check="terminology", claim_id="-", passed=False, detail=f"{type(exc).__name__}: {exc}"))
     verdicts = []
     if verifier is not None:
         from pitchgen.verify.verifier import SpanRef
@@ -208,4 +336,4 @@ def evaluate_dir(out_dir: str | Path, corpus: Corpus, verifier=None) -> EvalRepo
                 results.append(CheckResult(check="verifier_error", claim_id=claim.claim_id, passed=False,
                                            detail=f"{type(exc).__name__}: {exc}"))
     return EvalReport(out_dir=str(out_dir), n_claims=len(claims), results=tuple(results), verdicts=tuple(verdicts),
-                      lang=data.get("lang", ""))
+                      lang=data.get("lang", ""), warnings=tuple(warnings))

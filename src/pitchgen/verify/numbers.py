@@ -138,8 +138,24 @@ def unmatched_numbers(claim: str, claim_lang: str, evidence: str) -> list[str]:
     ['380']
     >>> unmatched_numbers("2.000 millones de yenes", "es", "20億円")
     []
+
+    SDG goal, target and indicator ids (meta 11.5, indicadores 11.5.1) are references, not
+    figures: the verifier's SDG check judges them, so they are left out here.
+
+    >>> unmatched_numbers("Contribuye a la meta 11.5 de los ODS, indicadores 11.5.1, 11.5.2", "es", "地上デジタル放送開始")
+    []
     """
+    from pitchgen.verify.anchors import sdg_refs
+
+    text = unicodedata.normalize("NFKC", claim)
+    for _, a, b in sorted(sdg_refs(claim, claim_lang), key=lambda r: -r[1]):
+        text = text[:a] + " " * (b - a) + text[b:]
+    text = _SDG_INDICATOR.sub(lambda m: " " * len(m.group(0)), text)
     ev_values: set[float] = set()
     for a in extract_numbers(evidence, "ja"):
         ev_values |= a.values
-    return [a.surface for a in extract_numbers(claim, claim_lang) if not (a.values & ev_values)]
+    return [a.surface for a in extract_numbers(text, claim_lang) if not (a.values & ev_values)]
+
+
+_SDG_INDICATOR = re.compile(r"(?<![\d.,])\d{1,2}\.[0-9a-c]{1,2}\.\d{1,2}(?![\d.,]?\d)")
+"""An SDG indicator id such as 11.5.1 or 17.6.1."""
