@@ -170,7 +170,15 @@ def test_eval_writes_json_markdown_and_junit(common, tmp_path):
     assert deck["cited_share"] == 1.0 and deck["resolved_share"] == 1.0
     assert deck["verdict_counts"]["contradicted"] == 0 and deck["verdict_counts"]["unsupported"] == 0
     assert data["model_tier"]["status"] == "skipped"
-    assert (rep / "report.json").exists() and "## Decks" in (rep / "report.md").read_text(encoding="utf-8")
+    # report.md is in the deck's language (Vietnamese here) ...
+    md = (rep / "report.md").read_text(encoding="utf-8")
+    assert (rep / "report.json").exists() and md.startswith("# Báo cáo độ trung thực của pitchgen") and "## Bộ slide" in md
+    assert "| đầu ra | nhận định |" in md and "## Decks" not in md
     tree = ET.parse(tmp_path / "j.xml").getroot()
     assert tree.find("testsuite[@name='model-tier']/testcase/skipped") is not None
     assert int(tree.find("testsuite").get("tests")) == deck["n_claims"]
+    # ... or in the language asked for
+    r = runner.invoke(app, ["eval", str(out), "--lang", "es", "--report-dir", str(rep), *common])
+    assert r.exit_code == 0, r.output
+    md = (rep / "report.md").read_text(encoding="utf-8")
+    assert "## Presentaciones" in md and "| salida | afirmaciones |" in md and "se cumplen todos los umbrales" in md

@@ -214,6 +214,8 @@ _ENTRIES: tuple[tuple[str, str | tuple[str, str]], ...] = (
     # TRANSLATORS: {deck} is an output folder name.
     pgettext("report.not_supported", "{deck}: claims not supported"),
     pgettext("report.fail", "FAIL"),
+    # TRANSLATORS: Marks a finding that is reported but does not fail the output.
+    pgettext("report.warning", "warning"),
     pgettext("report.gates", "Gates"),
     pgettext("report.gates_passed", "all gates passed"),
     pgettext("report.gate_failed", "FAILED"),

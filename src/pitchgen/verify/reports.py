@@ -47,6 +47,8 @@ def markdown(report: dict, phrases=None) -> str:
         for d in decks:
             for f in d.get("failures", []):
                 lines.append(f"- {t('report.fail')} {Path(d['out_dir']).name} {f['check']} {f['claim_id']}: {f['detail']}")
+            for w in d.get("warnings", []):
+                lines.append(f"- {t('report.warning')} {Path(d['out_dir']).name} {w['check']} {w['claim_id']}: {w['detail']}")
             flagged = [c for c in d.get("claims", []) if c["verdict"] != "supported"]
             if flagged:
                 lines += [f"### {t('report.not_supported', deck=Path(d['out_dir']).name)}", ""]
