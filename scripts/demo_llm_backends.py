@@ -32,26 +32,11 @@ PITCHGEN = [sys.executable, "-m", "pitchgen.cli"]
 KEY = "sk-demo-not-a-real-key-1234"
 
 
-def build_tiny_gpt2(folder: Path) -> Path:
-    """A 1-layer random GPT-2 (32-dim) with a byte-level BPE tokenizer trained on the prompt file."""
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+def build_tiny_model(folder: Path) -> Path:
+    """The tiny random GPT-2 of :mod:`pitchgen.llm.tiny`, its tokenizer trained on the prompt file."""
+    from pitchgen.llm.tiny import build_tiny_gpt2
 
-    lines = (ROOT / "prompts" / "slide_claims.yaml").read_text(encoding="utf-8").splitlines()
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(lines, trainers.BpeTrainer(vocab_size=1500, special_tokens=["<|endoftext|>"],
-                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", bos_token="<|endoftext|>",
-                                   pad_token="<|endoftext|>")
-    torch.manual_seed(0)
-    eos = fast.convert_tokens_to_ids("<|endoftext|>")
-    cfg = GPT2Config(vocab_size=len(fast), n_positions=4096, n_embd=32, n_layer=1, n_head=2, bos_token_id=eos, eos_token_id=eos)
-    fast.save_pretrained(folder)
-    GPT2LMHeadModel(cfg).save_pretrained(folder)
-    return folder
+    return build_tiny_gpt2(folder, (ROOT / "prompts" / "slide_claims.yaml").read_text(encoding="utf-8").splitlines())
 
 
 class QuotingModel(BaseHTTPRequestHandler):
@@ -112,7 +97,7 @@ def main() -> int:
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT / "src"))
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
-        model = build_tiny_gpt2(Path(tmp) / "tiny-gpt2")
+        model = build_tiny_model(Path(tmp) / "tiny-gpt2")
         print("== transformers backend, tiny random GPT-2 built at", model)
         e = dict(env, PITCHGEN_LLM_BACKEND="transformers", PITCHGEN_LLM_MODEL=str(model))
         p = run(["generate", "--country", "VN", "--sector", "e_government", "--lang", "vi", "--out", str(ns.out / "transformers-vi"),

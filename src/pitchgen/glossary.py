@@ -53,6 +53,10 @@ def _fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFD", ch)[0] if ord(ch) < 0x3000 else ch for ch in t).replace("đ", "d")
 
 
+fold_text = _fold
+"""Public name of the glossary's accent and case folding (offsets of :meth:`Glossary.matches` are in this text)."""
+
+
 def _plain(text: str) -> str:
     """NFKC, straight apostrophe, casefold; accents kept."""
     return unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
@@ -75,6 +79,24 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() and ch.isascii() or unicodedata.category(ch).startswith("L") and ord(ch) < 0x3000
 
 
+@dataclass(frozen=True)
+class FormMatch:
+    """One place where a glossary form occurs (:meth:`Glossary.matches`).
+
+    Attributes:
+        term: the glossary term.
+        form: the form as listed (``term.forms[lang][rank]``); rank 0 is the preferred form.
+        rank: position of the form in its language's list.
+        start / end: offsets in the NFKC, casefolded text (a plural ``s``/``es`` included in ``end``).
+    """
+
+    term: Term
+    form: str
+    rank: int
+    start: int
+    end: int
+
+
 class Glossary:
     """Loaded glossary with longest-match lookup.
 
@@ -89,10 +111,10 @@ class Glossary:
         self._countries_ja: dict[str, str] = {}
         self._load_terms(self.dir / "terms.yaml")
         self._load_countries(self.dir / "countries.yaml")
-        # (folded form, lang, term) sorted longest first for greedy matching
-        self._index: list[tuple[str, str, Term, str]] = sorted(
-            ((_fold(f), lang, t, _plain(f) if not _is_acronym(f) else "\0" + f) for t in self.terms.values()
-             for lang, fs in t.forms.items() for f in fs if f.strip()),
+        # (folded form, lang, term, plain form or "\0"+acronym, rank, form) sorted longest first for greedy matching
+        self._index: list[tuple[str, str, Term, str, int, str]] = sorted(
+            ((_fold(f), lang, t, _plain(f) if not _is_acronym(f) else "\0" + f, rank, f) for t in self.terms.values()
+             for lang, fs in t.forms.items() for rank, f in enumerate(fs) if f.strip()),
             key=lambda x: -len(x[0]),
         )
 
@@ -151,12 +173,33 @@ class Glossary:
 
         Latin-script forms must match whole words; Japanese forms match anywhere.
         """
+        found: list[Term] = []
+        for m in self.matches(text, lang):
+            if m.term not in found:
+                found.append(m.term)
+        return found
+
+    def matches(self, text: str, lang: Lang, every: bool = False) -> list[FormMatch]:
+        """Where ``lang`` forms occur in ``text``: longest form first, no overlaps, in form order.
+
+        Latin-script forms match whole words with an optional plural ``s``/``es``; accents
+        written in the text must agree with the form's; acronyms match as written ("ITS",
+        not "its"); country names must be capitalised; Japanese forms match anywhere.
+        Offsets are in the NFKC, casefolded text.
+
+        Args:
+            text: any text.
+            lang: language of the forms to look for.
+            every: every occurrence of each form; by default only its first acceptable one
+                (what :meth:`find` needs).
+        """
         folded = _fold(text)
         plain = _plain(text)
+        original = unicodedata.normalize("NFKC", text)
         aligned = len(plain) == len(folded)
         taken = [False] * len(folded)
-        found: list[Term] = []
-        for form, flang, term, plain_form in self._index:
+        out: list[FormMatch] = []
+        for form, flang, term, plain_form, rank, raw in self._index:
             if flang != lang:
                 continue
             start = folded.find(form)
@@ -174,23 +217,22 @@ class Glossary:
                     ok = not _is_word_char(before) and not _is_word_char(after)
                 if ok and lang != "ja" and aligned and plain_form.startswith("\0"):
                     # acronyms match as written: "ITS" the system, not "its"
-                    ok = unicodedata.normalize("NFKC", text)[start:start + len(form)] == plain_form[1:]
+                    ok = original[start:start + len(form)] == plain_form[1:]
                 elif ok and lang != "ja" and aligned:
                     # accents typed by the user must agree: "châu Âu" (Europe) is not "AU" (African Union)
                     seg = plain[start:start + len(form)]
                     ok = seg == plain_form[: len(seg)] or _plain_strip(seg) == seg
                 if ok and lang != "ja" and term.category == "country":
                     # proper names are capitalised: vi "Pháp" (France) is not "giải pháp" (solution)
-                    original = unicodedata.normalize("NFKC", text)
                     ok = len(original) == len(folded) and original[start:start + 1].isupper()
                 if ok:
                     for i in range(start, end):
                         taken[i] = True
-                    if term not in found:
-                        found.append(term)
-                    break
-                start = folded.find(form, start + 1)
-        return found
+                    out.append(FormMatch(term=term, form=raw, rank=rank, start=start, end=end))
+                    if not every:
+                        break
+                start = folded.find(form, end if ok else start + 1)
+        return out
 
     def to_japanese(self, query: str, lang: Lang) -> str:
         """Japanese search text for a vi/es/en/pt query: the ja forms of every term found.

@@ -210,26 +210,10 @@ def test_parse_output_errors_carry_the_raw_text_truncated():
 @pytest.fixture(scope="module")
 def tiny_lm_dir(tmp_path_factory, prompt) -> Path:
     """A 1-layer random GPT-2 with a byte-level BPE tokenizer trained here; no chat template."""
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+    from pitchgen.llm.tiny import build_tiny_gpt2
 
     lines = prompt.as_text().split("\n") + [json.dumps(VALID, ensure_ascii=False)]
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(lines, trainers.BpeTrainer(vocab_size=1500, special_tokens=["<|endoftext|>"],
-                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", bos_token="<|endoftext|>",
-                                   pad_token="<|endoftext|>")
-    torch.manual_seed(0)
-    eos = fast.convert_tokens_to_ids("<|endoftext|>")
-    cfg = GPT2Config(vocab_size=len(fast), n_positions=4096, n_embd=32, n_layer=1, n_head=2,
-                     bos_token_id=eos, eos_token_id=eos)
-    d = tmp_path_factory.mktemp("tiny-gpt2")
-    fast.save_pretrained(d)
-    GPT2LMHeadModel(cfg).save_pretrained(d)
-    return d
+    return build_tiny_gpt2(tmp_path_factory.mktemp("tiny-gpt2"), lines)
 
 
 @pytest.fixture(scope="module")

@@ -359,24 +359,9 @@ def test_glossary_translation(glossary):
 
 def build_tiny_lm(directory: Path, texts: list[str]) -> Path:
     """A 1-layer random GPT-2 with a byte-level BPE tokenizer trained on ``texts``; no chat template."""
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+    from pitchgen.llm.tiny import build_tiny_gpt2
 
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=1200, special_tokens=["<|endoftext|>"],
-                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", bos_token="<|endoftext|>",
-                                   pad_token="<|endoftext|>")
-    torch.manual_seed(0)
-    eos = fast.convert_tokens_to_ids("<|endoftext|>")
-    cfg = GPT2Config(vocab_size=len(fast), n_positions=4096, n_embd=32, n_layer=1, n_head=2,
-                     bos_token_id=eos, eos_token_id=eos)
-    fast.save_pretrained(directory)
-    GPT2LMHeadModel(cfg).save_pretrained(directory)
-    return directory
+    return build_tiny_gpt2(directory, texts, vocab_size=1200)
 
 
 def tiny_lm_texts() -> list[str]:

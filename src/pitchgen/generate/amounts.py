@@ -31,8 +31,24 @@ _SCALES: dict[str, list[tuple[float, str]]] = {
     "en": [(1e12, "trillion yen"), (1e9, "billion yen"), (1e6, "million yen")],
 }
 _SINGULAR = {"millones de yenes": "millón de yenes", "bilhões de ienes": "bilhão de ienes", "milhões de ienes": "milhão de ienes",
-             "trilhões de ienes": "trilhão de ienes", "billones de yenes": "billón de yenes"}
+             "trilhões de ienes": "trilhão de ienes", "billones de yenes": "billón de yenes",
+             "millones de dólares": "millón de dólares", "milhões de dólares": "milhão de dólares",
+             "bilhões de dólares": "bilhão de dólares"}
 _UNITS = {"vi": "yên", "es": "yenes", "pt": "ienes", "en": "yen"}
+
+
+def _scaled(amount: float, lang: Lang, scales: dict[str, list[tuple[float, str]]], units: dict[str, str],
+            ja_scales: list[tuple[float, str]]) -> str:
+    """``amount`` with the largest scale word of ``lang`` it reaches (Japanese: 兆/億/万 scales)."""
+    if lang == "ja":
+        factor, word = next(((f, w) for f, w in ja_scales if amount >= f), ja_scales[-1])
+        return f"{format_decimal(amount / factor, locale=locale_for('ja'))}{word}"
+    for factor, words in scales[lang]:
+        if amount >= factor:
+            n = amount / factor
+            text = format_decimal(n, format="#,##0.###", locale=locale_for(lang))
+            return f"{text} {_SINGULAR.get(words, words) if n == 1 else words}"
+    return f"{format_decimal(amount, locale=locale_for(lang))} {units[lang]}"
 
 
 def format_yen(amount_yen: float, lang: Lang) -> str:
@@ -47,18 +63,7 @@ def format_yen(amount_yen: float, lang: Lang) -> str:
     >>> format_yen(1.029e11, "es"), format_yen(5e8, "vi"), format_yen(1e6, "es")
     ('102.900 millones de yenes', '500 triệu yên', '1 millón de yenes')
     """
-    if lang == "ja":
-        if amount_yen >= 1e12:
-            return f"{format_decimal(amount_yen / 1e12, locale=locale_for('ja'))}兆円"
-        if amount_yen >= 1e8:
-            return f"{format_decimal(amount_yen / 1e8, locale=locale_for('ja'))}億円"
-        return f"{format_decimal(amount_yen / 1e4, locale=locale_for('ja'))}万円"
-    for factor, words in _SCALES[lang]:
-        if amount_yen >= factor:
-            n = amount_yen / factor
-            text = format_decimal(n, format="#,##0.###", locale=locale_for(lang))
-            return f"{text} {_SINGULAR.get(words, words) if n == 1 else words}"
-    return f"{format_decimal(amount_yen, locale=locale_for(lang))} {_UNITS[lang]}"
+    return _scaled(amount_yen, lang, _SCALES, _UNITS, [(1e12, "兆円"), (1e8, "億円"), (1e4, "万円")])
 
 
 _USD_SCALES: dict[str, list[tuple[float, str]]] = {
@@ -93,18 +98,7 @@ def format_usd(amount_usd: float, lang: Lang) -> str:
     >>> format_usd(7.8e7, "ja")
     '7,800万ドル'
     """
-    if lang == "ja":
-        if amount_usd >= 1e8:
-            return f"{format_decimal(amount_usd / 1e8, locale=locale_for('ja'))}億ドル"
-        return f"{format_decimal(amount_usd / 1e4, locale=locale_for('ja'))}万ドル"
-    for factor, words in _USD_SCALES[lang]:
-        if amount_usd >= factor:
-            n = amount_usd / factor
-            text = format_decimal(n, format="#,##0.###", locale=locale_for(lang))
-            words = {"millones de dólares": "millón de dólares", "milhões de dólares": "milhão de dólares",
-                     "bilhões de dólares": "bilhão de dólares"}.get(words, words) if n == 1 else words
-            return f"{text} {words}"
-    return f"{format_decimal(amount_usd, locale=locale_for(lang))} {_USD_UNITS[lang]}"
+    return _scaled(amount_usd, lang, _USD_SCALES, _USD_UNITS, [(1e8, "億ドル"), (1e4, "万ドル")])
 
 
 def format_amount(value: float, unit: str, lang: Lang) -> str:

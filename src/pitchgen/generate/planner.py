@@ -19,7 +19,7 @@ from typing import Protocol
 from pitchgen.cases.select import ScopedRecord, select_for_pitch
 from pitchgen.generate.case_slides import CaseWriter
 from pitchgen.records import CaseRecord
-from pitchgen.generate.phrases import Phrases, format_event_date
+from pitchgen.generate.phrases import Phrases
 from pitchgen.generate.statements import Chain, Statement, StatementBank
 from pitchgen.glossary import Glossary
 from pitchgen.records import Bullet, Citation, Claim, DeckPlan, Hit, Lang, LogframeRow, Slide

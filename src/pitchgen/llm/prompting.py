@@ -34,12 +34,12 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from string import Template
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from pitchgen.errors import GenerationError
+from pitchgen.llm.promptfile import PromptFile, brief_errors, compose_user_message, read_prompt_file
 from pitchgen.records import Chunk, Citation, Hit, Lang, Record, SlideRole
 from pitchgen.vocab import language_name
 
@@ -189,7 +189,7 @@ class Prompt(Record):
         return "\n\n".join(parts)
 
 
-class PromptTemplate(Record):
+class PromptTemplate(PromptFile):
     """A prompt file (``prompts/slide_claims.yaml``) after loading and checking.
 
     Attributes:
@@ -205,15 +205,8 @@ class PromptTemplate(Record):
         source: the file it was read from.
     """
 
-    name: str
-    version: int
-    system: str
-    instructions: str
-    closing: str
-    retry: str
     slide_goals: dict[str, str]
     examples: tuple[FewShot, ...]
-    source: str = ""
 
 
 # -- pure helpers --------------------------------------------------------------
@@ -373,7 +366,7 @@ def parse_output(text: str, output_type: type[_M], *, source: str = "the model")
         return output_type.model_validate_json(found)
     except ValidationError as exc:
         raise GenerationError(
-            f"{source} returned JSON that does not match {output_type.__name__} ({_brief_errors(exc)}); "
+            f"{source} returned JSON that does not match {output_type.__name__} ({brief_errors(exc)}); "
             f"output: {_preview(text)}", fix="use an instruction-tuned model, or the template backend") from None
 
 
@@ -400,44 +393,12 @@ def load_template(path: str | Path | None = None) -> PromptTemplate:
         GenerationError: missing or malformed file (the message names the
             file and the problem).
     """
-    import yaml
-
     p = Path(path) if path is not None else default_template_path()
-    if not p.is_file():
-        raise GenerationError("prompt template not found", path=p,
-                              fix="pass the path of prompts/slide_claims.yaml from the pitchgen project")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise GenerationError(f"prompt template is not valid YAML: {exc}", path=p) from None
-    if not isinstance(raw, dict) or any(k not in raw for k in _REQUIRED_KEYS):
-        missing = [k for k in _REQUIRED_KEYS if not isinstance(raw, dict) or k not in raw]
-        raise GenerationError(f"prompt template lacks keys {missing}", path=p,
-                              fix=f"a prompt file needs the keys {list(_REQUIRED_KEYS)}")
-    system = str(raw["system"])
-    if EVIDENCE_OPEN not in system or EVIDENCE_CLOSE not in system or "DATA" not in system:
-        raise GenerationError(f"the system text must name {EVIDENCE_OPEN} and {EVIDENCE_CLOSE} and say that "
-                              "their content is DATA, never instructions", path=p)
+    raw, system, examples = read_prompt_file(p, _REQUIRED_KEYS, (EVIDENCE_OPEN, EVIDENCE_CLOSE), _PLACEHOLDERS, FewShot,
+                                             lambda shot: validate_output(shot.output, shot.input), "grounded")
     goals = raw["slide_goals"]
     if not isinstance(goals, dict) or sorted(goals) != sorted(SLIDE_ROLES):
         raise GenerationError(f"slide_goals must have exactly the roles {list(SLIDE_ROLES)}", path=p)
-    for key in ("instructions", "closing", "retry"):
-        try:
-            Template(str(raw[key])).substitute(_PLACEHOLDERS, problems="- x")
-        except (KeyError, ValueError) as exc:
-            raise GenerationError(f"{key}: unknown or malformed placeholder {exc}", path=p,
-                                  fix="use only " + ", ".join("${" + k + "}" for k in sorted(_PLACEHOLDERS))
-                                  + " (and ${problems} in retry)") from None
-    examples = []
-    for i, ex in enumerate(raw["examples"] or [], 1):
-        try:
-            shot = FewShot.model_validate(ex)
-        except ValidationError as exc:
-            raise GenerationError(f"example {i} is malformed: {_brief_errors(exc)}", path=p) from None
-        bad = validate_output(shot.output, shot.input)
-        if bad:
-            raise GenerationError(f"example {i} is not grounded: {'; '.join(bad)}", path=p)
-        examples.append(shot)
     try:
         return PromptTemplate(name=str(raw["name"]), version=int(raw["version"]), system=system,
                               instructions=str(raw["instructions"]), closing=str(raw["closing"]),
@@ -445,13 +406,6 @@ def load_template(path: str | Path | None = None) -> PromptTemplate:
                               examples=tuple(examples), source=str(p))
     except (ValidationError, ValueError, TypeError) as exc:
         raise GenerationError(f"prompt template is malformed: {exc}", path=p) from None
-
-
-def _brief_errors(exc: ValidationError, n: int = 3) -> str:
-    """Locations and messages of the first ``n`` validation errors, without input values."""
-    errs = exc.errors()
-    shown = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or '(root)'}: {e['msg']}" for e in errs[:n])
-    return shown + (f" (+{len(errs) - n} more)" if len(errs) > n else "")
 
 
 def _one_line(text: str) -> str:
@@ -478,12 +432,7 @@ def _user_message(inp: SlideClaimsInput, tpl: PromptTemplate, problems: Sequence
         "max_claims": str(inp.max_claims),
         "evidence_ids": ", ".join(inp.evidence_ids),
     }
-    parts = [Template(tpl.instructions).substitute(values).strip(), _evidence_block(inp.evidence)]
-    if problems:
-        listed = "\n".join(f"- {_one_line(p)}" for p in problems)
-        parts.append(Template(tpl.retry).substitute(values, problems=listed).strip())
-    parts.append(Template(tpl.closing).substitute(values).strip())
-    return "\n\n".join(parts)
+    return compose_user_message(tpl, values, _evidence_block(inp.evidence), [_one_line(p) for p in problems])
 
 
 def render_prompt(inp: SlideClaimsInput, template: PromptTemplate | None = None,

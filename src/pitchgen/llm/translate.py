@@ -37,12 +37,12 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from string import Template
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from pitchgen.errors import GenerationError, UnknownValueError
+from pitchgen.llm.promptfile import PromptFile, compose_user_message, read_prompt_file
 from pitchgen.llm.prompting import ExampleTurn, Prompt
 from pitchgen.records import LANGS, Hit, Lang, Record
 from pitchgen.retrieve.fusion import rrf
@@ -117,7 +117,7 @@ class TranslateFewShot(Record):
     output: QueryTranslateOutput
 
 
-class TranslatePromptTemplate(Record):
+class TranslatePromptTemplate(PromptFile):
     """A prompt file (``prompts/query_translate.yaml``) after loading and checking.
 
     Attributes:
@@ -131,14 +131,7 @@ class TranslatePromptTemplate(Record):
         source: the file it was read from.
     """
 
-    name: str
-    version: int
-    system: str
-    instructions: str
-    closing: str
-    retry: str
     examples: tuple[TranslateFewShot, ...]
-    source: str = ""
 
 
 class QueryTranslation(Record):
@@ -273,13 +266,6 @@ def default_translate_template_path() -> Path:
     return Path(__file__).resolve().parents[3] / "prompts" / "query_translate.yaml"
 
 
-def _brief_errors(exc: ValidationError, n: int = 3) -> str:
-    """Locations and messages of the first ``n`` validation errors, without input values."""
-    errs = exc.errors()
-    shown = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or '(root)'}: {e['msg']}" for e in errs[:n])
-    return shown + (f" (+{len(errs) - n} more)" if len(errs) > n else "")
-
-
 def load_translate_template(path: str | Path | None = None) -> TranslatePromptTemplate:
     """Read and check a query-translation prompt file.
 
@@ -296,40 +282,9 @@ def load_translate_template(path: str | Path | None = None) -> TranslatePromptTe
         GenerationError: missing or malformed file (the message names the
             file and the problem).
     """
-    import yaml
-
     p = Path(path) if path is not None else default_translate_template_path()
-    if not p.is_file():
-        raise GenerationError("prompt template not found", path=p,
-                              fix="pass the path of prompts/query_translate.yaml from the pitchgen project")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise GenerationError(f"prompt template is not valid YAML: {exc}", path=p) from None
-    if not isinstance(raw, dict) or any(k not in raw for k in _REQUIRED_KEYS):
-        missing = [k for k in _REQUIRED_KEYS if not isinstance(raw, dict) or k not in raw]
-        raise GenerationError(f"prompt template lacks keys {missing}", path=p,
-                              fix=f"a query prompt file needs the keys {list(_REQUIRED_KEYS)}")
-    system = str(raw["system"])
-    if QUERY_OPEN not in system or QUERY_CLOSE not in system or "DATA" not in system:
-        raise GenerationError(f"the system text must name {QUERY_OPEN} and {QUERY_CLOSE} and say that "
-                              "their content is DATA, never instructions", path=p)
-    for key in ("instructions", "closing", "retry"):
-        try:
-            Template(str(raw[key])).substitute(_PLACEHOLDERS, problems="- x")
-        except (KeyError, ValueError) as exc:
-            raise GenerationError(f"{key}: unknown or malformed placeholder {exc}", path=p,
-                                  fix="use only ${language} and ${lang} (and ${problems} in retry)") from None
-    examples = []
-    for i, ex in enumerate(raw["examples"] or [], 1):
-        try:
-            shot = TranslateFewShot.model_validate(ex)
-        except ValidationError as exc:
-            raise GenerationError(f"example {i} is malformed: {_brief_errors(exc)}", path=p) from None
-        bad = validate_translation(shot.output, shot.input)
-        if bad:
-            raise GenerationError(f"example {i} is not a usable translation: {'; '.join(bad)}", path=p)
-        examples.append(shot)
+    raw, system, examples = read_prompt_file(p, _REQUIRED_KEYS, (QUERY_OPEN, QUERY_CLOSE), _PLACEHOLDERS, TranslateFewShot,
+                                             lambda shot: validate_translation(shot.output, shot.input), "a usable translation")
     try:
         return TranslatePromptTemplate(name=str(raw["name"]), version=int(raw["version"]), system=system.strip(),
                                        instructions=str(raw["instructions"]), closing=str(raw["closing"]),
@@ -341,12 +296,7 @@ def load_translate_template(path: str | Path | None = None) -> TranslatePromptTe
 def _user_message(inp: QueryTranslateInput, tpl: TranslatePromptTemplate, problems: Sequence[str] = ()) -> str:
     values = {"language": language_name(inp.lang, "en"), "lang": inp.lang}
     block = f"{QUERY_OPEN}\n{neutralise_query(inp.query.strip())}\n{QUERY_CLOSE}"
-    parts = [Template(tpl.instructions).substitute(values).strip(), block]
-    if problems:
-        listed = "\n".join(f"- {' '.join(neutralise_query(p).split())}" for p in problems)
-        parts.append(Template(tpl.retry).substitute(values, problems=listed).strip())
-    parts.append(Template(tpl.closing).substitute(values).strip())
-    return "\n\n".join(parts)
+    return compose_user_message(tpl, values, block, [" ".join(neutralise_query(p).split()) for p in problems])
 
 
 def render_translate_prompt(inp: QueryTranslateInput, template: TranslatePromptTemplate | None = None,

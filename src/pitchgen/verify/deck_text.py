@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pitchgen.glossary import Glossary, Term, _fold, _is_acronym, _is_word_char, _plain, _plain_strip
+from pitchgen.glossary import Glossary, Term, fold_text
 
 UnitKind = Literal["slide", "brief", "reference"]
 
@@ -274,13 +274,6 @@ class FormHit:
     end: int
 
 
-def _form_index(glossary: Glossary, lang: str) -> list[tuple[str, Term, str, int, str]]:
-    """(folded form, term, plain form or "\\0"+acronym, rank, form), longest first, as ``Glossary.find`` orders them."""
-    rows = [(_fold(f), t, _plain(f) if not _is_acronym(f) else "\0" + f, rank, f)
-            for t in glossary.terms.values() for rank, f in enumerate(t.forms.get(lang) or ()) if f.strip()]
-    return sorted(rows, key=lambda x: -len(x[0]))
-
-
 def form_occurrences(glossary: Glossary, text: str, lang: str) -> list[FormHit]:
     """Every occurrence of every ``lang`` glossary form in ``text``, with the glossary's own matching.
 
@@ -296,37 +289,8 @@ def form_occurrences(glossary: Glossary, text: str, lang: str) -> list[FormHit]:
     Returns:
         Hits sorted by start offset.
     """
-    folded = _fold(text)
-    plain = _plain(text)
-    original = unicodedata.normalize("NFKC", text)
-    aligned = len(plain) == len(folded)
-    taken = [False] * len(folded)
-    hits: list[FormHit] = []
-    for form, term, plain_form, rank, raw in _form_index(glossary, lang):
-        start = folded.find(form)
-        while start != -1:
-            end = start + len(form)
-            ok = not any(taken[start:end])
-            if ok and lang != "ja":
-                before = folded[start - 1] if start else " "
-                for suffix in ("es", "s", ""):
-                    if folded.startswith(suffix, end) and (end + len(suffix) == len(folded) or not _is_word_char(folded[end + len(suffix)])):
-                        end += len(suffix)
-                        break
-                after = folded[end] if end < len(folded) else " "
-                ok = not _is_word_char(before) and not _is_word_char(after)
-            if ok and lang != "ja" and aligned and plain_form.startswith("\0"):
-                ok = original[start:start + len(form)] == plain_form[1:]
-            elif ok and lang != "ja" and aligned:
-                seg = plain[start:start + len(form)]
-                ok = seg == plain_form[: len(seg)] or _plain_strip(seg) == seg
-            if ok and lang != "ja" and term.category == "country":
-                ok = len(original) == len(folded) and original[start:start + 1].isupper()
-            if ok:
-                for i in range(start, end):
-                    taken[i] = True
-                hits.append(FormHit(term_id=term.term_id, form=raw, rank=rank, start=start, end=end))
-            start = folded.find(form, end if ok else start + 1)
+    hits = [FormHit(term_id=m.term.term_id, form=m.form, rank=m.rank, start=m.start, end=m.end)
+            for m in glossary.matches(text, lang, every=True)]  # type: ignore[arg-type]
     return sorted(hits, key=lambda h: h.start)
 
 
@@ -410,7 +374,7 @@ def _words(folded: str) -> list[str]:
 def same_rendering(a: str, b: str, lang: str) -> bool:
     """True when glossary forms ``a`` and ``b`` count as one rendering of a term.
 
-    After the glossary's accent folding (:func:`pitchgen.glossary._fold`):
+    After the glossary's accent folding (:func:`pitchgen.glossary.fold_text`):
 
     * one contains the other (whole words, except in Japanese):
       "hệ thống Chính phủ điện tử" is "Chính phủ điện tử" with a head noun,
@@ -431,7 +395,7 @@ def same_rendering(a: str, b: str, lang: str) -> bool:
     >>> same_rendering("ministro de Asuntos Internos y Comunicaciones", "Ministerio de Asuntos Internos y Comunicaciones", "es")
     True
     """
-    fa, fb = _fold(a), _fold(b)
+    fa, fb = fold_text(a), fold_text(b)
     if lang == "ja":
         return fa in fb or fb in fa
     wa, wb = _words(fa), _words(fb)
@@ -454,7 +418,7 @@ def _name_like(form: str, surface: str) -> bool:
 def _definitions(unit_text: str, hits: Sequence[FormHit]) -> list[tuple[str, str, str]]:
     """(term_id, form, form) pairs linked in ``unit_text`` by a parenthesised gloss: "Full Name (ACR)", "ACR (Full Name)"."""
     original = unicodedata.normalize("NFKC", unit_text)
-    if len(original) != len(_fold(unit_text)):
+    if len(original) != len(fold_text(unit_text)):
         return []
     out = []
     for i, inner in enumerate(hits):
@@ -477,7 +441,7 @@ def _coordinations(unit_text: str, hits: Sequence[FormHit]) -> list[tuple[str, s
     coordinating conjunction (and/or, y/e/o, và/hoặc, と/や/・/、).
     """
     original = unicodedata.normalize("NFKC", unit_text)
-    if len(original) != len(_fold(unit_text)):
+    if len(original) != len(fold_text(unit_text)):
         return []
     return [(a.term_id, a.form, b.form) for a, b in zip(hits, hits[1:])
             if a.term_id == b.term_id and a.form != b.form and _COORDINATION.fullmatch(original[a.end:b.start])]
@@ -538,7 +502,7 @@ def terminology_findings(glossary: Glossary, units: Iterable[TextUnit], lang: st
     for unit in units:
         hits = form_occurrences(glossary, unit.text, lang)
         original = unicodedata.normalize("NFKC", unit.text)
-        aligned = len(original) == len(_fold(unit.text))
+        aligned = len(original) == len(fold_text(unit.text))
         links.update((t, frozenset((x, y))) for t, x, y in _definitions(unit.text, hits) if x != y)
         pairs.update((t, frozenset((x, y))) for t, x, y in _coordinations(unit.text, hits))
         for h in hits:
