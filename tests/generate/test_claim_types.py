@@ -128,3 +128,19 @@ def test_pt_pt_wording_differs_only_in_terms(resources):
     assert len(a) == len(b)
     changed = [(x, y) for x, y in zip(a, b) if x != y]
     assert changed and all("por meio de" in x and "através de" in y for x, y in changed)
+
+
+def test_a_deck_shows_amounts_in_the_partner_form_and_the_source_wording_in_its_notes(resources, tiny_index):
+    from pitchgen.generate.planner import Planner
+
+    files = {d.meta.doc_id: d.meta.source_file for d in resources.corpus.documents}
+    planner = Planner(tiny_index, resources.vocab, resources.glossary, resources.bank, resources.sdg, resources.phrases,
+                      resources.doc_titles("vi"), resources.casebook.records, files, verifier=resources.verifier)
+    plan, _ = planner.plan("ID", "disaster_prevention", "vi", "2026-11-21")
+    amounts = [c for c in plan.claims if c.kind == "case_financing" and "tỷ yên" in c.text]
+    assert amounts, [c.text for c in plan.claims if c.kind.startswith("case_")]
+    for c in amounts:
+        slide = plan.slides[c.slide - 1]
+        assert any(b.claim_id == c.claim_id for b in slide.bullets)
+        assert any(n.startswith(f"[{c.marker}] Số tiền theo nguyên văn tài liệu:") and "億円" in n for n in slide.notes), slide.notes
+        assert not JA.search(c.text)

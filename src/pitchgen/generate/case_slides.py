@@ -287,7 +287,7 @@ class CaseWriter:
                 claims.append(claim)
         return claims, notes
 
-    def result_claim(self, d: ClaimSink, sr: ScopedRecord, lang: Lang, sdg=None) -> Claim | None:
+    def result_claim(self, d: ClaimSink, sr: ScopedRecord, lang: Lang, sdg=None, notes: list[str] | None = None) -> Claim | None:
         """The case's key result: an outcome, else an output with a figure, else an amount, else any output,
         else its furthest stage."""
         rec = sr.record
@@ -300,6 +300,8 @@ class CaseWriter:
                 return claim
         for amount in rec.amounts:
             if (claim := self.amount_claim(d, sr, amount, lang)) is not None:
+                if notes is not None:
+                    notes.append(self.amount_note(claim, amount, lang))
                 return claim
         for fact in (f for f in outputs if f.value is None):
             if (claim := self.output_claim(d, sr, fact, lang)) is not None:
@@ -308,11 +310,13 @@ class CaseWriter:
         entries = sorted((e for e in rec.stages if e.stage == reached), key=_date_key)
         return self.stage_claim(d, sr, entries[-1], lang) if entries else None
 
-    def facts(self, d: ClaimSink, scoped: Sequence[ScopedRecord], lang: Lang, limit: int, sdg=None) -> list[Bullet]:
-        """Per case (up to ``limit``), its key result (:meth:`result_claim`) as a bullet."""
+    def facts(self, d: ClaimSink, scoped: Sequence[ScopedRecord], lang: Lang, limit: int, sdg=None,
+              notes: list[str] | None = None) -> list[Bullet]:
+        """Per case (up to ``limit``), its key result (:meth:`result_claim`) as a bullet; the source's
+        wording of any amount shown is appended to ``notes`` when given."""
         out = []
         for sr in scoped[:limit]:
-            claim = self.result_claim(d, sr, lang, sdg)
+            claim = self.result_claim(d, sr, lang, sdg, notes)
             if claim is not None:
                 out.append(Bullet(text=claim.text, claim_id=claim.claim_id))
         return out

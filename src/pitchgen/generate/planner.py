@@ -258,7 +258,9 @@ class Planner:
         scope_lines = self._scope_lines(scoped, country, lang)
         slides.append(self.writer.table(d, scoped, lang, scope_lines))
         d.slide_no += 1
-        content("cases", ph.get(lang, "slide.case_facts"), self.writer.facts(d, scoped, lang, self.settings.max_bullets, self.sdg))
+        fact_notes: list[str] = []
+        facts = self.writer.facts(d, scoped, lang, self.settings.max_bullets, self.sdg, fact_notes)
+        content("cases", ph.get(lang, "slide.case_facts"), facts, tuple(fact_notes))
         # 7 pathway: the bank's pathway statements, then real cases that reached an order, with their financing
         routes = self.writer.pathway_records(self.cases, country, scoped)
         amount_notes: list[str] = []
