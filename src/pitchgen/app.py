@@ -129,6 +129,7 @@ def claims_document(plan: DeckPlan, evidence: Evidence) -> dict:
         "country": plan.country,
         "sector": plan.sector,
         "lang": plan.lang,
+        "locale": plan.locale or plan.lang,
         "generated_on": plan.generated_on,
         "case_scope_note": plan.case_scope_note,
         "claims": [c.model_dump() for c in plan.claims],

@@ -219,6 +219,7 @@ class DeckPlan(Record):
         sector: sector slug.
         sector_name: sector name in ``lang``.
         lang: output language.
+        locale: gettext catalog the fixed text came from (``pt_PT`` for a pt-PT deck).
         slides: the slides, in deck order.
         claims: every claim shown, each with its citations.
         logframe: rows of the brief's logframe table.
@@ -245,6 +246,7 @@ class DeckPlan(Record):
     summary: str = ""
     case_scope_note: str = ""
     generated_on: str
+    locale: str = ""
     doc_titles: dict[str, str] = Field(default_factory=dict)
     rejected: tuple[str, ...] = ()
     generation: dict = Field(default_factory=dict)

@@ -28,6 +28,7 @@ def test_help_lists_every_command():
     (["--country", "XX", "--sector", "e_government", "--lang", "vi"], "country", "VN"),
     (["--country", "VN", "--sector", "space_elevators", "--lang", "vi"], "sector", "disaster_prevention"),
     (["--country", "VN", "--sector", "e_government", "--lang", "fr"], "language", "pt"),
+    (["--country", "BR", "--sector", "telemedicine", "--lang", "pt-XX"], "language", "pt-PT"),
 ])
 def test_unknown_values_exit_2_and_list_valid_ones(common, tmp_path, args, field, example):
     r = runner.invoke(app, ["generate", *args, "--out", str(tmp_path / "o"), *common])
@@ -182,3 +183,18 @@ def test_eval_writes_json_markdown_and_junit(common, tmp_path):
     assert r.exit_code == 0, r.output
     md = (rep / "report.md").read_text(encoding="utf-8")
     assert "## Presentaciones" in md and "| salida | afirmaciones |" in md and "se cumplen todos los umbrales" in md
+
+
+def test_pt_pt_is_selectable_and_recorded(common, tmp_path):
+    outs = {}
+    for lang in ("pt", "pt-PT"):
+        out = tmp_path / lang
+        r = runner.invoke(app, ["generate", "--country", "AO", "--sector", "broadcasting", "--lang", lang, "--out", str(out),
+                                "--date", "2026-11-21", *common])
+        assert r.exit_code == 0, r.output
+        outs[lang] = json.loads((out / "claims.json").read_text(encoding="utf-8"))
+    assert (outs["pt"]["lang"], outs["pt"]["locale"]) == ("pt", "pt_BR")
+    assert (outs["pt-PT"]["lang"], outs["pt-PT"]["locale"]) == ("pt", "pt_PT")
+    br = " ".join(c["text"] for c in outs["pt"]["claims"])
+    pt = " ".join(c["text"] for c in outs["pt-PT"]["claims"])
+    assert "financiado por meio de" in br and "financiado através de" in pt and "por meio de" not in pt

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from babel.dates import format_skeleton
+from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -181,8 +182,8 @@ class Phrases:
         """The phrase ``key`` in ``lang`` with ``{placeholders}`` filled by :meth:`str.format`.
 
         Counted messages (:data:`pitchgen.generate.messages.PLURALS`) pick their
-        plural form from the integer ``n`` in ``values``. Without ``values`` the
-        text is returned unformatted.
+        plural form from the integer ``n`` in ``values``; an integer ``n`` is shown with
+        the locale's digit grouping (CLDR). Without ``values`` the text is returned unformatted.
 
         Raises:
             LocaleError: unknown key or language, or a counted message without an integer ``n``.
@@ -201,6 +202,8 @@ class Phrases:
             text = self._lookup(FALLBACK_LOCALE, key, n)
         if text is None:
             text = (PLURALS[key][0] if n == 1 else PLURALS[key][1]) if key in PLURALS else MESSAGES[key]
+        if isinstance(n, int) and not isinstance(n, bool):
+            values = {**values, "n": format_decimal(n, locale=locale_for(lang))}  # 12.000 personas, 12,000 people
         return text.format(**values) if values else text
 
     def labels(self, lang: Lang) -> dict[str, str]:

@@ -280,7 +280,7 @@ class Planner:
             country=country, country_name=cname, sector=sector.slug, sector_name=sname, lang=lang,
             slides=tuple(slides), claims=tuple(d.claims), logframe=logframe,
             summary=ph.get(lang, "brief.summary", country=cname, sector=sname),
-            case_scope_note=" · ".join(scope_lines), generated_on=generated_on,
+            case_scope_note=" · ".join(scope_lines), generated_on=generated_on, locale=ph.locale(lang),
             doc_titles=self.doc_titles,
             generation={"backend": getattr(self.backend, "name", "template") if self.backend else "template",
                         "slides": llm_reports},
