@@ -134,3 +134,22 @@ def test_dossier_has_an_editable_chart_and_tables(resources, drafts, tmp_path):
     assert header == ["Giai đoạn", "Thời gian", "Nội dung", "Nguồn"]
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "「" in body and "000_8c8e251bf5ccc63e.txt" in body
+
+
+def test_dossier_lists_results_and_amounts_in_the_partner_language(resources, tmp_path):
+    import re
+
+    from docx import Document
+
+    from pitchgen.render.karte_docx import render_dossier
+
+    recs = filter_records(resources.casebook.records, country="ID")
+    path = tmp_path / "id.docx"
+    render_dossier("ID", "es", recs, resources.corpus, resources.phrases, resources.sdg, resources.vocab, path, "2026-11-21")
+    paras = [p.text for p in Document(str(path)).paragraphs]
+    i = paras.index("Resultados (productos, efectos y montos):")
+    assert re.fullmatch(r"cooperación financiera no reembolsable por unos 2\.000 millones de yenes \[(\d+)\]", paras[i + 1])
+    n = re.search(r"\[(\d+)\]$", paras[i + 1]).group(1)
+    ref = next(p for p in paras if p.startswith(f"[{n}] "))
+    assert "約20億円規模のODA（無償資金協力）" in ref and "líneas 253–253" in ref  # the source's own wording
+    assert not any(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", p) for p in paras[: paras.index("Referencias")] if "「" not in p)

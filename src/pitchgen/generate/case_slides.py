@@ -75,6 +75,20 @@ def mid_sentence(label: str) -> str:
     return label[0].lower() + label[1:]
 
 
+def amount_phrase(amount: CaseAmount, lang: Lang, phrases: Phrases) -> str | None:
+    """An amount as a phrase of its kind in ``lang`` ("grant aid of about 2 billion yen"), from the
+    ``amount.<kind>`` and ``qualifier.*`` messages and :func:`pitchgen.generate.amounts.format_amount`.
+
+    Returns None when the amount cannot be said: masked (unknown), not money, or of no kind.
+    """
+    if amount.value is None or amount.masked or amount.kind in (None, "units") or not is_money(amount.unit):
+        return None
+    value = format_amount(amount.value, amount.unit, lang)
+    if amount.qualifier != "exact":
+        value = phrases.get(lang, f"qualifier.{amount.qualifier}", amount=value)
+    return phrases.get(lang, f"amount.{amount.kind}", amount=value)
+
+
 def entry_date(entry: CaseStageEntry, lang: Lang, phrases: Phrases) -> str:
     """Localized date of a stage entry (fiscal years and ranges kept)."""
     year, month, fiscal = parse_case_date(entry.date)
@@ -239,13 +253,8 @@ class CaseWriter:
         return self._first_accepted(d, "case_outcome", sr, lang, texts, [self.citation(fact.source)])
 
     def amount_text(self, amount: CaseAmount, lang: Lang) -> str | None:
-        """An amount as a phrase of its kind (``amount.<kind>``, ``qualifier.*``); None when masked, not money or of no kind."""
-        if amount.value is None or amount.masked or amount.kind in (None, "units") or not is_money(amount.unit):
-            return None
-        value = format_amount(amount.value, amount.unit, lang)
-        if amount.qualifier != "exact":
-            value = self.phrases.get(lang, f"qualifier.{amount.qualifier}", amount=value)
-        return self.phrases.get(lang, f"amount.{amount.kind}", amount=value)
+        """:func:`amount_phrase` with this writer's phrases."""
+        return amount_phrase(amount, lang, self.phrases)
 
     def amount_claim(self, d: ClaimSink, sr: ScopedRecord, amount: CaseAmount, lang: Lang) -> Claim | None:
         """``case_financing`` for one amount (e.g. "grant aid of about 2 billion yen"); None when it cannot be

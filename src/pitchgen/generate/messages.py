@@ -56,6 +56,7 @@ _ENTRIES: tuple[tuple[str, str | tuple[str, str]], ...] = (
     pgettext("karte.none", "The corpus has no case in {country}."),
     pgettext("karte.reached", "Furthest stage"),
     pgettext("karte.year", "Year"),
+    pgettext("karte.results", "Results (outputs, outcomes and amounts):"),
     # --- Financing schemes of a case (CaseRecord.financing) ---
     pgettext("fin.jica_technical_cooperation", "JICA technical cooperation"),
     pgettext("fin.jica_grant_aid", "Grant aid"),

@@ -17,9 +17,9 @@ from pitchgen.cases.select import stage_reached
 from pitchgen.cases.store import parse_case_date
 from pitchgen.corpus import Corpus
 from pitchgen.fsutil import atomic_save
-from pitchgen.generate.case_slides import entry_date, stage_event_text
+from pitchgen.generate.case_slides import amount_phrase, entry_date, stage_event_text
 from pitchgen.generate.phrases import Phrases
-from pitchgen.records import CASE_STAGES, CaseRecord, CaseStageEntry, Lang
+from pitchgen.records import CASE_STAGES, CaseRecord, Lang, SourceRef
 from pitchgen.sdg import SdgCatalog
 from pitchgen.vocab import Vocabulary, country_name, language_name
 
@@ -102,7 +102,7 @@ def render_dossier(country: str, lang: Lang, records: Sequence[CaseRecord], corp
             for x, y in pts:
                 series.add_data_point(x, y)
         add_chart(doc.add_paragraph(), XL_CHART_TYPE.XY_SCATTER, data, emu(6.3), emu(3.2), title=ph.get(lang, "karte.timeline"))
-        refs: list[tuple[int, CaseStageEntry]] = []
+        refs: list[tuple[int, SourceRef]] = []
         for i, rec in enumerate(records, start=1):
             doc.add_heading(f"#{i} {case_label(rec, lang, vocab)}", level=2)
             table = doc.add_table(rows=1, cols=4)
@@ -110,12 +110,19 @@ def render_dossier(country: str, lang: Lang, records: Sequence[CaseRecord], corp
             for cell, key in zip(table.rows[0].cells, ("karte.stage", "karte.date", "karte.event", "karte.source")):
                 cell.text = ph.get(lang, key)
             for st in sorted(rec.stages, key=lambda s: (parse_case_date(s.date)[0], parse_case_date(s.date)[1] or 0)):
-                refs.append((len(refs) + 1, st))
+                refs.append((len(refs) + 1, st.source))
                 cells = table.add_row().cells
                 cells[0].text = ph.get(lang, f"stage.{st.stage}")
                 cells[1].text = entry_date(st, lang, ph)
                 cells[2].text = stage_event_text(st, lang, ph)
                 cells[3].text = f"[{len(refs)}]"
+            results = [(f.text[lang], f.source) for f in rec.outputs + rec.outcomes if f.text.get(lang)]
+            results += [(text, a.source) for a in rec.amounts if (text := amount_phrase(a, lang, ph))]
+            if results:
+                doc.add_paragraph(ph.get(lang, "karte.results"))
+                for text, src in results:
+                    refs.append((len(refs) + 1, src))
+                    doc.add_paragraph(f"{text} [{len(refs)}]", style="List Bullet")
             if rec.financing:
                 doc.add_paragraph(f"{ph.get(lang, 'karte.financing')}: " + "; ".join(ph.get(lang, f"fin.{f}") for f in rec.financing))
             for link in rec.sdg_targets:
@@ -123,8 +130,8 @@ def render_dossier(country: str, lang: Lang, records: Sequence[CaseRecord], corp
                 note = f" {ph.get(lang, 'fallback.target', language=language_name(t.fallback_lang, lang))}" if t.fallback_lang else ""
                 doc.add_paragraph(f"{ph.get(lang, 'karte.sdg')} {link.target}: {t.text}{note}")
         doc.add_heading(ph.labels(lang)["references"], level=1)
-        for n, st in refs:
-            meta = corpus.get(st.source.doc_id).meta
+        for n, src in refs:
+            meta = corpus.get(src.doc_id).meta
             doc.add_paragraph(f"[{n}] {meta.title_ja} / {meta.title_en} — {meta.source_file}, "
-                              f"{ph.labels(lang)['lines_label']} {st.source.line_start}–{st.source.line_end}: 「{st.source.quote}」")
+                              f"{ph.labels(lang)['lines_label']} {src.line_start}–{src.line_end}: 「{src.quote}」")
     atomic_save(out_path, doc.save)
