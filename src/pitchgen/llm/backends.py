@@ -28,7 +28,6 @@ torch and transformers are imported lazily, inside
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import urllib.parse
@@ -38,7 +37,7 @@ from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
-from pitchgen.adapters.chat_http import TransientError, post_chat, scrub
+from pitchgen.adapters.chat_http import ChatClient, check_env_name, check_timeout, scrub
 from pitchgen.errors import GenerationError, ModelLoadError, UnknownValueError, UsageError
 from pitchgen.llm.prompting import Prompt, parse_output
 
@@ -50,7 +49,6 @@ BackendKind = Literal["template", "transformers", "openai"]
 KINDS: tuple[str, ...] = ("template", "transformers", "openai")
 
 _DEVICE = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LLM_FIX = (
     "download the model once on a connected machine (e.g. huggingface-cli download "
     "Qwen/Qwen2.5-1.5B-Instruct --local-dir DIR), copy DIR here and pass --llm-model DIR"
@@ -124,33 +122,6 @@ def _check_device(device: object) -> str:
     if not isinstance(device, str) or not _DEVICE.match(device):
         raise UsageError(f"unknown device {device!r}. Valid values: cpu, cuda, cuda:N, mps")
     return device
-
-
-def _check_timeout(timeout_s: object) -> float:
-    if isinstance(timeout_s, bool) or not isinstance(timeout_s, (int, float)) \
-            or not math.isfinite(timeout_s) or timeout_s <= 0:
-        raise UsageError(f"timeout_s must be a positive number of seconds, got {timeout_s!r}")
-    return float(timeout_s)
-
-
-def _check_env_name(api_key_env: object) -> str | None:
-    if api_key_env is not None and (not isinstance(api_key_env, str) or not _ENV_NAME.match(api_key_env)):
-        # never echo the value: it may be a key pasted by mistake
-        raise UsageError("api_key_env must be the NAME of an environment variable (e.g. OPENAI_API_KEY), "
-                         "not the key itself")
-    return api_key_env
-
-
-def _check_base_url(base_url: object) -> str:
-    if not isinstance(base_url, str):
-        raise UsageError(f"base_url must be a string, got {type(base_url).__name__}")
-    parts = urllib.parse.urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"base_url {base_url!r} is not an http(s) URL", fix="pass e.g. http://127.0.0.1:8080/v1")
-    if parts.username is not None or parts.password is not None:
-        raise UsageError("base_url must not contain credentials",
-                         fix="put the API key in an environment variable and pass its name as api_key_env")
-    return base_url.strip().rstrip("/")
 
 
 def render_for_model(prompt: Prompt, tokenizer: Any) -> str:
@@ -311,92 +282,32 @@ class TransformersBackend:
 # -- OpenAI-compatible endpoint ------------------------------------------------
 
 
-class OpenAIBackend:
+class OpenAIBackend(ChatClient):
     """Any OpenAI-compatible chat-completions endpoint, via ``urllib`` (standard library only).
 
     POSTs ``{base_url}/chat/completions`` with :meth:`Prompt.messages`,
     ``temperature: 0`` and ``response_format: {"type": "json_object"}``.
-    Proxies from the environment are honoured as urllib does.
+    Proxies from the environment are honoured as urllib does. Arguments and key
+    handling are those of :class:`pitchgen.adapters.chat_http.ChatClient`: the key is
+    read from the variable named by ``api_key_env`` at each call, never stored,
+    shown, logged or put in a message.
 
-    Args:
-        base_url: e.g. ``"http://127.0.0.1:8080/v1"``; ``http(s)`` only, no
-            credentials in the URL, trailing ``/`` dropped.
-        model: the model name sent in the request.
-        api_key_env: NAME of the environment variable holding the API key,
-            read at each call and sent as ``Authorization: Bearer <key>``;
-            ``None`` sends no key (local servers). The key is never stored,
-            shown in ``repr``/``to_dict``, logged or put in an error message.
-        timeout_s: socket timeout per attempt, in seconds (> 0).
-        max_retries: extra attempts (0..5) after a timeout, a connection
-            failure, HTTP 5xx or a reply that is not a chat completion. A
-            reply whose content is not valid JSON of the schema is NOT retried
-            here (it raises at once; :func:`~pitchgen.llm.prompting.draft_with_retry`
-            retries with feedback).
-        backoff_s: pause before each retry, in seconds (>= 0).
+    ``max_retries`` covers a timeout, a connection failure, HTTP 5xx or a reply
+    that is not a chat completion. A reply whose content is not valid JSON of the
+    schema is NOT retried here (it raises at once;
+    :func:`~pitchgen.llm.prompting.draft_with_retry` retries with feedback).
 
     Raises:
         UsageError: a bad argument value (at construction).
     """
 
-    def __init__(self, base_url: str, model: str, api_key_env: str | None = None, timeout_s: float = 60.0,
-                 max_retries: int = 1, *, backoff_s: float = 1.0) -> None:
-        self.base_url = _check_base_url(base_url)
-        if not isinstance(model, str) or not model.strip():
-            raise UsageError("the LLM model name is empty", fix="pass the model name the endpoint serves")
-        self.api_key_env = _check_env_name(api_key_env)
-        self.timeout_s = _check_timeout(timeout_s)
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 5:
-            raise UsageError(f"max_retries must be an integer in 0..5, got {max_retries!r}")
-        if isinstance(backoff_s, bool) or not isinstance(backoff_s, (int, float)) \
-                or not math.isfinite(backoff_s) or backoff_s < 0:
-            raise UsageError(f"backoff_s must be a number of seconds >= 0, got {backoff_s!r}")
-        self.endpoint = f"{self.base_url}/chat/completions"
-        self.model = model
-        self.max_retries = max_retries
-        self.backoff_s = float(backoff_s)
-        self.name = f"openai:{model}"
-
-    def __repr__(self) -> str:
-        key = "None" if self.api_key_env is None else f"${self.api_key_env} (***)"
-        return (f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r}, api_key={key}, "
-                f"timeout_s={self.timeout_s}, max_retries={self.max_retries})")
-
-    def to_dict(self) -> dict[str, Any]:
-        """Settings as a JSON-serialisable dict; holds the key's variable name, never the key."""
-        return {"kind": "openai", "base_url": self.base_url, "model": self.model, "api_key_env": self.api_key_env,
-                "timeout_s": self.timeout_s, "max_retries": self.max_retries, "backoff_s": self.backoff_s}
-
-    def _key(self) -> str | None:
-        if self.api_key_env is None:
-            return None
-        import os
-
-        key = os.environ.get(self.api_key_env, "").strip()
-        if not key:
-            raise UsageError(f"the API key variable {self.api_key_env} for {self.endpoint} is not set",
-                             fix=f"set the environment variable {self.api_key_env} to the endpoint's API key")
-        return key
-
-    def warm_up(self) -> None:
-        """Check, without network, that the API key variable is set (when one is named).
-
-        Raises:
-            UsageError: the variable is unset or empty.
-        """
-        self._key()
-
-    def _attempt(self, body: bytes, key: str | None) -> str:
-        def client_error(code: int, detail: str) -> Exception:
-            return GenerationError(f"LLM endpoint {self.endpoint} answered HTTP {code}: {detail}",
-                                   fix="check base_url, the model name and the API key variable")
-
-        return post_chat(self.endpoint, body, key, self.timeout_s, client_error)
+    error = GenerationError
+    key_error = UsageError
+    what = "LLM"
+    kind_key = "kind"
 
     def generate(self, prompt: Prompt, output_type: type[T]) -> T:
         """Ask the endpoint and validate its JSON reply as ``output_type``.
-
-        Retries up to ``max_retries`` times on timeout, connection failure,
-        HTTP 5xx or a malformed envelope, pausing ``backoff_s`` seconds.
 
         Raises:
             UsageError: the API key variable is named but unset.
@@ -404,31 +315,13 @@ class OpenAIBackend:
                 content that is not JSON of ``output_type``. Messages name the
                 endpoint, never the key.
         """
-        key = self._key()
-        body = json.dumps({
-            "model": self.model,
-            "messages": prompt.messages(),
-            "temperature": 0,
-            "response_format": {"type": "json_object"},
-        }, ensure_ascii=False).encode("utf-8")
-        import time
-
-        problems: list[str] = []
-        for attempt in range(self.max_retries + 1):
-            if attempt and self.backoff_s:
-                time.sleep(self.backoff_s)
-            try:
-                content = self._attempt(body, key)
-            except TransientError as exc:
-                problems.append(str(exc))
-                continue
+        def parse(content: str, key: str | None) -> T:
             try:
                 return parse_output(content, output_type, source=f"LLM endpoint {self.endpoint}")
             except GenerationError as exc:
                 raise GenerationError(scrub(exc.message, key), fix=exc.fix) from None
-        raise GenerationError(
-            f"LLM endpoint {self.endpoint} failed {len(problems)} time(s): {'; '.join(problems)}",
-            fix="check that the server is running and the model name is right, or raise timeout_s")
+
+        return self.complete(prompt.messages(), parse)
 
 
 # -- configuration -------------------------------------------------------------
@@ -532,8 +425,8 @@ class BackendSettings:
         if self.kind not in KINDS:
             raise UnknownValueError("llm backend", str(self.kind), KINDS)
         _check_device(self.device)
-        _check_timeout(self.timeout_s)
-        _check_env_name(self.api_key_env)
+        check_timeout(self.timeout_s)
+        check_env_name(self.api_key_env)
         if self.kind == "template" and (self.model or self.base_url or self.api_key_env):
             raise UsageError("the template backend takes no model, base_url or api_key_env",
                              fix="choose kind 'transformers' or 'openai' to use a model")

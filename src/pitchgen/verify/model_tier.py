@@ -40,16 +40,19 @@ from __future__ import annotations
 import json
 import math
 import re
-import urllib.parse
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import Field, model_validator
 
-from pitchgen.adapters.chat_http import TransientError, post_chat, scrub
+from pitchgen.adapters.chat_http import ChatClient, TransientError, scrub
 from pitchgen.errors import ModelLoadError, UsageError, VerificationError
 from pitchgen.records import Record
+from pitchgen.verify.alce import AlceScores, aggregate, citation_precision, citation_recall
+
+__all__ = ["LABELS", "VERDICTS", "Judge", "Judgement", "TierStatus", "NliJudge", "OpenAIJudge", "AlceScores", "aggregate",
+           "citation_recall", "citation_precision", "combine", "map_labels", "nli_messages", "parse_judgement"]
 
 Label = Literal["entailment", "neutral", "contradiction"]
 """The three NLI labels, lowercase."""
@@ -69,7 +72,6 @@ HYPOTHESIS_OPEN, HYPOTHESIS_CLOSE = "<hypothesis>", "</hypothesis>"
 
 _PROB_TOLERANCE = 1e-4
 _DEVICE = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LABEL_N = re.compile(r"^label_\d+$")
 _TAG = re.compile(r"<\s*/?\s*(premise|hypothesis)\s*>", re.IGNORECASE)
 _NLI_FIX = (
@@ -160,22 +162,6 @@ class TierStatus(Record):
     def counts_as_pass(self) -> bool:
         """False when skipped: a tier that did not run never vouches for a claim."""
         return self.status == "ran"
-
-
-class AlceScores(Record):
-    """ALCE citation scores over many claims (see :func:`aggregate`).
-
-    Attributes:
-        n_claims: number of claims scored (>= 1).
-        n_citations: total cited passages over all claims.
-        recall: mean citation recall over claims, in [0, 1].
-        precision: mean citation precision over claims, in [0, 1].
-    """
-
-    n_claims: int = Field(ge=1)
-    n_citations: int = Field(ge=0)
-    recall: float = Field(ge=0.0, le=1.0)
-    precision: float = Field(ge=0.0, le=1.0)
 
 
 # -- the judge interface -------------------------------------------------------
@@ -484,106 +470,28 @@ def parse_judgement(content: str) -> Judgement:
     return Judgement(label=label, score=float(score), probs=probs)
 
 
-class OpenAIJudge:
+class OpenAIJudge(ChatClient):
     """Entailment judge behind any OpenAI-compatible chat-completions endpoint.
 
     POSTs ``{base_url}/chat/completions`` with :func:`nli_messages`,
     ``temperature: 0`` and ``response_format: {"type": "json_object"}``, via
     ``urllib.request`` (standard library only; proxies from the environment
-    are honoured as urllib does).
-
-    Args:
-        base_url: e.g. ``"http://127.0.0.1:8080/v1"``; ``http(s)`` only, no
-            credentials in the URL, trailing ``/`` dropped.
-        model: the model name sent in the request.
-        api_key_env: name of the environment variable holding the API key,
-            read at each call and sent as ``Authorization: Bearer <key>``;
-            ``None`` sends no key (local servers). The key is never stored,
-            shown in ``repr`` or put in an error message.
-        timeout_s: socket timeout per attempt, in seconds (> 0).
-        max_retries: extra attempts (0..5) after a timeout, connection
-            failure, HTTP 5xx or malformed reply (bad JSON or label).
-        backoff_s: pause before each retry, in seconds (>= 0).
+    are honoured as urllib does). Arguments and key handling are those of
+    :class:`pitchgen.adapters.chat_http.ChatClient` (``timeout_s`` defaults to
+    30 s here); ``max_retries`` also covers a malformed reply (bad JSON or label).
 
     Raises:
         UsageError: a bad argument value (at construction).
     """
 
+    error = VerificationError
+    key_error = VerificationError
+    what = "judge"
+    kind_key = "type"
+
     def __init__(self, base_url: str, model: str, api_key_env: str | None = None, timeout_s: float = 30.0,
                  max_retries: int = 1, *, backoff_s: float = 1.0) -> None:
-        if not isinstance(base_url, str):
-            raise UsageError(f"base_url must be a string, got {type(base_url).__name__}")
-        parts = urllib.parse.urlsplit(base_url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UsageError(f"base_url {base_url!r} is not an http(s) URL",
-                             fix="pass e.g. http://127.0.0.1:8080/v1")
-        if parts.username is not None or parts.password is not None:
-            raise UsageError("base_url must not contain credentials",
-                             fix="put the API key in an environment variable and pass its name as api_key_env")
-        if not isinstance(model, str) or not model.strip():
-            raise UsageError("the judge model name is empty")
-        if api_key_env is not None and (not isinstance(api_key_env, str) or not _ENV_NAME.match(api_key_env)):
-            # never echo the value: it may be a key pasted by mistake
-            raise UsageError("api_key_env must be the NAME of an environment variable (e.g. OPENAI_API_KEY), "
-                             "not the key itself")
-        if isinstance(timeout_s, bool) or not isinstance(timeout_s, (int, float)) \
-                or not math.isfinite(timeout_s) or timeout_s <= 0:
-            raise UsageError(f"timeout_s must be a positive number of seconds, got {timeout_s!r}")
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 5:
-            raise UsageError(f"max_retries must be an integer in 0..5, got {max_retries!r}")
-        if isinstance(backoff_s, bool) or not isinstance(backoff_s, (int, float)) \
-                or not math.isfinite(backoff_s) or backoff_s < 0:
-            raise UsageError(f"backoff_s must be a number of seconds >= 0, got {backoff_s!r}")
-        self.base_url = base_url.strip().rstrip("/")
-        self.endpoint = f"{self.base_url}/chat/completions"
-        self.model = model
-        self.api_key_env = api_key_env
-        self.timeout_s = float(timeout_s)
-        self.max_retries = max_retries
-        self.backoff_s = float(backoff_s)
-        self.name = f"openai:{model}"
-
-    def __repr__(self) -> str:
-        key = "None" if self.api_key_env is None else f"${self.api_key_env} (***)"
-        return (f"OpenAIJudge(base_url={self.base_url!r}, model={self.model!r}, api_key={key}, "
-                f"timeout_s={self.timeout_s}, max_retries={self.max_retries})")
-
-    def to_dict(self) -> dict[str, Any]:
-        """Settings as a JSON-serialisable dict; holds the key's variable name, never the key."""
-        return {"type": "openai", "base_url": self.base_url, "model": self.model, "api_key_env": self.api_key_env,
-                "timeout_s": self.timeout_s, "max_retries": self.max_retries, "backoff_s": self.backoff_s}
-
-    def _key(self) -> str | None:
-        if self.api_key_env is None:
-            return None
-        import os
-
-        key = os.environ.get(self.api_key_env, "")
-        if not key.strip():
-            raise VerificationError(
-                f"the API key variable {self.api_key_env} for {self.endpoint} is not set",
-                fix=f"set the environment variable {self.api_key_env} to the endpoint's API key",
-            )
-        return key.strip()
-
-    def warm_up(self) -> None:
-        """Check, without network, that the API key variable is set (when one is named).
-
-        Raises:
-            VerificationError: the variable is unset or empty.
-        """
-        self._key()
-
-    def _attempt(self, body: bytes, key: str | None) -> Judgement:
-        def client_error(code: int, detail: str) -> Exception:
-            return VerificationError(f"judge endpoint {self.endpoint} answered HTTP {code}: {detail}",
-                                     fix="check base_url, the model name and the API key variable")
-
-        content = post_chat(self.endpoint, body, key, self.timeout_s, client_error)
-        try:
-            return parse_judgement(content)
-        except VerificationError as exc:
-            raise TransientError(scrub(exc.message, key)) from None
+        super().__init__(base_url, model, api_key_env, timeout_s, max_retries, backoff_s=backoff_s)
 
     def judge(self, premise: str, hypothesis: str) -> Judgement:
         """Ask the endpoint for a judgement; retry up to ``max_retries`` times on transient failures.
@@ -601,154 +509,14 @@ class OpenAIJudge:
                 label). The message names the endpoint, never the key.
         """
         _check_pair(premise, hypothesis)
-        key = self._key()
-        body = json.dumps({
-            "model": self.model,
-            "messages": nli_messages(premise, hypothesis),
-            "temperature": 0,
-            "response_format": {"type": "json_object"},
-        }, ensure_ascii=False).encode("utf-8")
-        import time
 
-        problems: list[str] = []
-        for attempt in range(self.max_retries + 1):
-            if attempt and self.backoff_s:
-                time.sleep(self.backoff_s)
+        def parse(content: str, key: str | None) -> Judgement:
             try:
-                return self._attempt(body, key)
-            except TransientError as exc:
-                problems.append(str(exc))
-        raise VerificationError(
-            f"judge endpoint {self.endpoint} failed {len(problems)} time(s): {'; '.join(problems)}",
-            fix="check that the server is running and the model name is right, or raise timeout_s",
-        )
+                return parse_judgement(content)
+            except VerificationError as exc:
+                raise TransientError(scrub(exc.message, key)) from None
 
-
-# -- ALCE citation metrics -----------------------------------------------------
-
-
-def _entails(judge: Judge, premise: str, claim: str, memo: dict[str, bool]) -> bool:
-    if premise not in memo:
-        memo[premise] = judge.judge(premise, claim).label == "entailment"
-    return memo[premise]
-
-
-def _check_claim(claim: str, passages: Sequence[str]) -> None:
-    if not isinstance(claim, str) or not claim.strip():
-        raise VerificationError("empty claim: ALCE metrics need the claim text")
-    if isinstance(passages, str) or not all(isinstance(p, str) for p in passages):
-        raise VerificationError("passages must be a sequence of strings (one per cited passage)")
-
-
-def _alce_one(judge: Judge, claim: str, passages: Sequence[str]) -> tuple[float, float]:
-    _check_claim(claim, passages)
-    passages = list(passages)
-    if not passages:
-        return 0.0, 0.0
-    memo: dict[str, bool] = {}
-    if not _entails(judge, "\n".join(passages), claim, memo):
-        return 0.0, 0.0
-    if len(passages) == 1:
-        return 1.0, 1.0
-    relevant = 0
-    for i, p in enumerate(passages):
-        if _entails(judge, p, claim, memo):  # (a) alone it entails
-            relevant += 1
-            continue
-        rest = "\n".join(passages[:i] + passages[i + 1:])
-        if not _entails(judge, rest, claim, memo):  # (b) removing it breaks the support
-            relevant += 1
-    return 1.0, relevant / len(passages)
-
-
-def citation_recall(judge: Judge, claim: str, passages: Sequence[str]) -> float:
-    """ALCE citation recall of one claim (Gao et al., 2023, EMNLP, §3.3).
-
-    ``recall = 1`` if the concatenation of all cited passages (joined by
-    ``"\\n"``, as ALCE does) entails the claim, else ``0``; a claim with no
-    passage has recall 0. "Entails" means the judge's label is
-    ``"entailment"``.
-
-    Args:
-        judge: any :class:`Judge`.
-        claim: the claim text (hypothesis).
-        passages: the cited passages (premises), in citation order.
-
-    Returns:
-        0.0 or 1.0.
-
-    Raises:
-        VerificationError: empty claim, non-string passages, or the judge failed.
-    """
-    return _alce_one(judge, claim, passages)[0]
-
-
-def citation_precision(judge: Judge, claim: str, passages: Sequence[str]) -> float:
-    """ALCE citation precision of one claim (Gao et al., 2023, EMNLP, §3.3).
-
-    With φ(p, s) = "judge labels (p, s) entailment", C the cited passages
-    and ``concat`` joining with ``"\\n"``::
-
-        recall(s)      = φ(concat(C), s)
-        irrelevant(c)  = ¬φ(c, s)  ∧  φ(concat(C \\ {c}), s)
-        precision(s)   = |{c ∈ C : recall(s) ∧ ¬irrelevant(c)}| / |C|   (0 when C = ∅)
-
-    So every citation of a claim with recall 0 counts as imprecise; with a
-    single citation, precision equals recall; a passage that alone entails
-    the claim is always relevant (condition (a) is tested first, condition
-    (b) only when (a) fails, as in ALCE's ``compute_autoais``).
-
-    Returns:
-        a share in [0, 1].
-
-    Raises:
-        VerificationError: empty claim, non-string passages, or the judge failed.
-
-    >>> class Substring:
-    ...     name = "fake:substring"
-    ...     def judge(self, premise, hypothesis):
-    ...         lab = "entailment" if all(w in premise for w in hypothesis.split()) else "neutral"
-    ...         return Judgement(label=lab, score=1.0, probs={l: float(l == lab) for l in LABELS})
-    >>> citation_precision(Substring(), "緊急警報 ペルー", ["ペルーで緊急警報放送を導入", "ベトナムの電子政府"])
-    0.5
-    >>> citation_precision(Substring(), "緊急警報 ペルー", ["ペルーで導入", "緊急警報放送"])
-    1.0
-    """
-    return _alce_one(judge, claim, passages)[1]
-
-
-def aggregate(judge: Judge, items: Iterable[tuple[str, Sequence[str]]]) -> AlceScores:
-    """ALCE citation recall and precision averaged over claims.
-
-    Each claim counts once (macro mean of the per-claim scores of
-    :func:`citation_recall` and :func:`citation_precision`); ALCE averages
-    per response, and here each claim is its own response. The full-set
-    judgement is made once per claim and shared by both scores.
-
-    Args:
-        judge: any :class:`Judge`.
-        items: ``(claim, passages)`` pairs.
-
-    Returns:
-        :class:`AlceScores`.
-
-    Raises:
-        VerificationError: no claims (a mean over nothing is not a score),
-            or any per-claim error.
-    """
-    recalls: list[float] = []
-    precisions: list[float] = []
-    n_cit = 0
-    for claim, passages in items:
-        r, p = _alce_one(judge, claim, passages)
-        recalls.append(r)
-        precisions.append(p)
-        n_cit += len(passages)
-    if not recalls:
-        raise VerificationError("no claims to score: ALCE metrics over an empty set are undefined",
-                                fix="check that the deck has claims with citations")
-    n = len(recalls)
-    return AlceScores(n_claims=n, n_citations=n_cit, recall=sum(recalls) / n, precision=sum(precisions) / n)
+        return self.complete(nli_messages(premise, hypothesis), parse)
 
 
 # -- combining with the deterministic verdict ----------------------------------
