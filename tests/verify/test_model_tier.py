@@ -260,27 +260,6 @@ def test_openai_constructor_defaults():
     assert isinstance(j, Judge)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"base_url": "ftp://host/v1", "model": "m"},
-    {"base_url": "127.0.0.1:8080", "model": "m"},
-    {"base_url": "http://user:pw@host/v1", "model": "m"},
-    {"base_url": "http://host/v1", "model": ""},
-    {"base_url": "http://host/v1", "model": "m", "timeout_s": 0},
-    {"base_url": "http://host/v1", "model": "m", "timeout_s": float("inf")},
-    {"base_url": "http://host/v1", "model": "m", "max_retries": -1},
-    {"base_url": "http://host/v1", "model": "m", "max_retries": 99},
-])
-def test_openai_constructor_rejects_bad_values(kwargs):
-    with pytest.raises(UsageError):
-        OpenAIJudge(**kwargs)
-
-
-def test_openai_key_pasted_as_env_name_is_not_echoed():
-    with pytest.raises(UsageError) as err:
-        OpenAIJudge("http://host/v1", "m", api_key_env=KEY)
-    assert KEY not in str(err.value)
-
-
 def test_openai_missing_key_variable(monkeypatch):
     monkeypatch.delenv(KEY_ENV, raising=False)
     j = OpenAIJudge("http://127.0.0.1:9/v1", "m", api_key_env=KEY_ENV)

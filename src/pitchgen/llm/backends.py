@@ -32,13 +32,13 @@ import math
 import re
 import urllib.parse
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
 from pitchgen.adapters.chat_http import ChatClient, check_env_name, check_timeout, scrub
-from pitchgen.errors import GenerationError, ModelLoadError, UnknownValueError, UsageError
+from pitchgen.adapters.hf_models import load_offline, resolve_model
+from pitchgen.errors import GenerationError, UnknownValueError, UsageError
 from pitchgen.llm.prompting import Prompt, parse_output
 
 T = TypeVar("T", bound=BaseModel)
@@ -189,17 +189,7 @@ class TransformersBackend:
                 "max_new_tokens": self.max_new_tokens, "temperature": self.temperature}
 
     def _source(self) -> str:
-        p = Path(self.model).expanduser()
-        if p.is_dir():
-            if not (p / "config.json").is_file():
-                raise ModelLoadError(
-                    f"{p} is not a transformers model directory (no config.json)",
-                    fix="pass --llm-model pointing at the folder that holds config.json, the tokenizer and the weights",
-                )
-            return str(p)
-        if p.exists() or self.model.startswith(("/", ".", "~", "\\")) or self.model.count("/") > 1:
-            raise ModelLoadError(f"LLM model directory {self.model!r} does not exist", fix=_LLM_FIX)
-        return self.model  # a hub id, resolved from the local cache only
+        return resolve_model(self.model, "LLM model", "--llm-model", _LLM_FIX)
 
     def warm_up(self) -> None:
         """Load tokenizer and model offline (idempotent).
@@ -211,21 +201,7 @@ class TransformersBackend:
         """
         if self._model is not None:
             return
-        source = self._source()
-        try:
-            from transformers import AutoModelForCausalLM, AutoTokenizer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
-            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
-            model = AutoModelForCausalLM.from_pretrained(source, local_files_only=True)
-        except Exception as exc:  # noqa: BLE001 - any hub/loader error means "not available offline"
-            raise ModelLoadError(f"LLM {self.model!r} cannot be loaded offline: {exc}", fix=_LLM_FIX) from exc
-        try:
-            model.to(self.device)
-        except Exception as exc:  # noqa: BLE001 - any device error means "cannot use this device"
-            raise ModelLoadError(f"cannot move the LLM to device {self.device!r}: {exc}", fix="pass device='cpu'") from exc
-        model.eval()
+        tokenizer, model = load_offline(self._source(), "causal_lm", self.device, "LLM", _LLM_FIX)
         ctx = getattr(model.config, "max_position_embeddings", None)
         self._context = ctx if isinstance(ctx, int) and ctx > 0 else 0
         self._tokenizer, self._model = tokenizer, model

@@ -41,12 +41,12 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import Field, model_validator
 
 from pitchgen.adapters.chat_http import ChatClient, TransientError, scrub
+from pitchgen.adapters.hf_models import load_offline, resolve_model
 from pitchgen.errors import ModelLoadError, UsageError, VerificationError
 from pitchgen.records import Record
 from pitchgen.verify.alce import AlceScores, aggregate, citation_precision, citation_recall
@@ -303,19 +303,7 @@ class NliJudge:
                 "max_length": self.max_length, "label_map": lm}
 
     def _source(self) -> str:
-        p = Path(self.model_path).expanduser()
-        if p.is_dir():
-            if not (p / "config.json").is_file():
-                raise ModelLoadError(
-                    f"{p} is not a transformers model directory (no config.json)",
-                    fix="pass --nli-model pointing at the folder that holds config.json, the tokenizer and the weights",
-                )
-            return str(p)
-        looks_like_path = p.exists() or self.model_path.startswith(("/", ".", "~", "\\")) \
-            or self.model_path.count("/") > 1
-        if looks_like_path:
-            raise ModelLoadError(f"NLI model directory {self.model_path!r} does not exist", fix=_NLI_FIX)
-        return self.model_path  # a hub id, resolved from the local cache only
+        return resolve_model(self.model_path, "NLI model", "--nli-model", _NLI_FIX)
 
     def warm_up(self) -> None:
         """Load tokenizer and model offline (idempotent).
@@ -327,24 +315,8 @@ class NliJudge:
         """
         if self._model is not None:
             return
-        source = self._source()
-        try:
-            from transformers import AutoModelForSequenceClassification, AutoTokenizer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
-            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
-            model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=True)
-        except Exception as exc:  # noqa: BLE001 - any hub/loader error means "not available offline"
-            raise ModelLoadError(
-                f"NLI model {self.model_path!r} cannot be loaded offline: {exc}", fix=_NLI_FIX) from exc
+        tokenizer, model = load_offline(self._source(), "sequence_classification", self.device, "NLI model", _NLI_FIX)
         labels = map_labels(model.config.id2label, self.label_map)
-        try:
-            model.to(self.device)
-        except Exception as exc:  # noqa: BLE001 - any device error means "cannot use this device"
-            raise ModelLoadError(f"cannot move the NLI model to device {self.device!r}: {exc}",
-                                 fix="pass device='cpu'") from exc
-        model.eval()
         limits = [self.max_length]
         tok_max = getattr(tokenizer, "model_max_length", None)
         if isinstance(tok_max, int) and 0 < tok_max < 100_000:
