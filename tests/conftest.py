@@ -89,3 +89,20 @@ def resources(tiny_config):
 def tiny_index(resources):
     """The hybrid index built once per session with the tiny model."""
     return resources.index()
+
+
+@pytest.fixture
+def loopback_only(_no_network, monkeypatch, request):
+    """Sockets may reach 127.0.0.1 only (no proxies); the test module's ``KEY`` is set in its ``KEY_ENV`` variable."""
+    from fake_openai import allow_loopback
+
+    allow_loopback(monkeypatch, request.module.KEY_ENV, request.module.KEY)
+
+
+@pytest.fixture
+def fake_openai(loopback_only):
+    """A scripted OpenAI-compatible server on 127.0.0.1:<free port> (tests/fake_openai.py); yields (state, base_url)."""
+    from fake_openai import serve
+
+    with serve() as running:
+        yield running

@@ -213,25 +213,10 @@ def search(query: Optional[str] = typer.Argument(None, help="Query text."),
 
 
 def _read_batch(path: Path) -> list[dict]:
-    from pitchgen.errors import PitchgenError
+    from pitchgen.yamlio import json_lines
 
-    if not path.is_file():
-        raise UsageError(f"batch file {path} not found", fix="pass a JSON-lines file")
-    items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            if not isinstance(item, dict) or "id" not in item or "query" not in item:
-                raise ValueError("needs 'id' and 'query'")
-        except ValueError as exc:
-            raise UsageError(f"bad batch line: {exc}", path=path, line=n,
-                             fix='write one JSON object per line: {"id": "q1", "query": "...", "lang": "ja"}') from None
-        items.append(item)
-    if not items:
-        raise PitchgenError("batch file has no queries", path=path, fix="add JSON lines")
-    return items
+    return [item for _, item in json_lines(path, "batch line", required=("id", "query"), error=UsageError,
+                                           fix='write one JSON object per line: {"id": "q1", "query": "...", "lang": "ja"}')]
 
 
 @app.command()
@@ -329,16 +314,16 @@ def verify(claim: Optional[str] = typer.Option(None, "--claim", help="Claim text
     def body():
         res = Resources(_config(root, None, None))
         if batch is not None:
-            for n, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
-                if not line.strip():
-                    continue
+            from pitchgen.yamlio import json_lines
+
+            fix = '{"id": "c1", "claim": "...", "lang": "es", "source": "000_8c8e251bf5ccc63e.txt", "line_start": 686, "line_end": 686}'
+            for n, item in json_lines(batch, "verify line", required=("claim", "source", "line_start", "line_end"),
+                                      error=UsageError, fix=fix):
                 try:
-                    item = json.loads(line)
                     ref = SpanRef(doc=item["source"], line_start=int(item["line_start"]), line_end=int(item["line_end"]))
                     lg = parse_lang(item.get("lang", "en"))
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise UsageError(f"bad verify line: {exc}", path=batch, line=n,
-                                     fix='{"id": "c1", "claim": "...", "lang": "es", "source": "000_8c8e251bf5ccc63e.txt", "line_start": 686, "line_end": 686}') from None
+                except (ValueError, TypeError) as exc:
+                    raise UsageError(f"bad verify line: {exc}", path=batch, line=n, fix=fix) from None
                 v = res.verifier.verify(str(item.get("id", n)), item["claim"], lg, [ref])
                 sys.stdout.write(json.dumps(v.model_dump(), ensure_ascii=False) + "\n")
             return

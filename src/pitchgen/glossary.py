@@ -96,6 +96,11 @@ class FormMatch:
     start: int
     end: int
 
+    @property
+    def term_id(self) -> str:
+        """The term's id."""
+        return self.term.term_id
+
 
 class Glossary:
     """Loaded glossary with longest-match lookup.

@@ -28,7 +28,6 @@ verify.nli_model             PITCHGEN_NLI_MODEL          local NLI model for the
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass

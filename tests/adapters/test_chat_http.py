@@ -1,5 +1,7 @@
 """ChatClient: the settings checks and key handling shared by the LLM backend and the model-tier judge."""
 
+import socket
+
 import pytest
 
 from pitchgen.adapters.chat_http import ChatClient, check_base_url, scrub
@@ -8,6 +10,7 @@ from pitchgen.llm.backends import OpenAIBackend
 from pitchgen.verify.model_tier import OpenAIJudge
 
 KEY = "sk-test-secret-0123456789"
+KEY_ENV = "PITCHGEN_TEST_CHAT_KEY"
 CLIENTS = [OpenAIBackend, OpenAIJudge]
 
 
@@ -48,3 +51,8 @@ def test_settings_round_trip_without_the_key(cls, kind_key, timeout, monkeypatch
 def test_helpers():
     assert check_base_url(" https://api.example.com/v1/ ") == "https://api.example.com/v1"
     assert scrub(f"bad {KEY}!", KEY) == "bad ***!" and scrub("x", None) == "x"
+
+
+def test_loopback_fixture_still_blocks_other_hosts(loopback_only):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s, pytest.raises(OSError, match="blocked"):
+        s.connect(("10.255.255.1", 80))

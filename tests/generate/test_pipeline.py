@@ -6,7 +6,8 @@ import pytest
 
 from pitchgen.app import generate
 from pitchgen.errors import OutputExistsError
-from pitchgen.verify.checks import evaluate_dir, japanese_outside_quotes
+from pitchgen.verify.checks import evaluate_dir
+from pitchgen.verify.deck_text import japanese_runs
 
 ROLES = ["title", "challenge", "solution", "chain", "cases", "cases", "pathway", "next_steps"]
 
@@ -64,7 +65,7 @@ def test_slide_text_is_in_the_partner_language(outputs):
     prs = Presentation(str(d / "deck.pptx"))
     assert len(prs.slides) >= 7
     body = " ".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
-    assert japanese_outside_quotes(body) == []
+    assert japanese_runs(body) == []
     assert "Việt Nam" in body and "Chính phủ" in body
 
 

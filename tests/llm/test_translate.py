@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from fake_openai import allow_loopback, completion, serve  # tests/ is on sys.path (conftest)
+from fake_openai import completion  # tests/ is on sys.path; fixtures fake_openai, loopback_only in conftest
 from pitchgen.errors import GenerationError, ModelLoadError, UnknownValueError
 from pitchgen.llm import translate
 from pitchgen.llm.backends import OpenAIBackend, TemplateBackend, TransformersBackend
@@ -384,13 +384,6 @@ def test_tiny_lm_garbage_falls_back_visibly(tiny_lm_dir, template, glossary):
 
 
 # -- the loopback fake OpenAI-compatible server ------------------------------------------
-
-
-@pytest.fixture
-def fake_openai(_no_network, monkeypatch):
-    allow_loopback(monkeypatch, KEY_ENV, KEY)
-    with serve() as running:
-        yield running
 
 
 def _openai(base: str) -> OpenAIBackend:

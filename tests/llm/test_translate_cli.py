@@ -8,7 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from fake_openai import allow_loopback, completion, serve  # tests/ is on sys.path (conftest)
+from fake_openai import completion  # tests/ is on sys.path; fixtures fake_openai, loopback_only in conftest
 from pitchgen.cli import app
 from test_translate import GOOD, INJECTED, QUERY_VI, _block, _outside, build_tiny_lm, tiny_lm_texts
 
@@ -34,15 +34,14 @@ def clean_env(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def fake_openai(clean_env, _no_network):
-    """The fake server running, and the openai backend configured through the environment."""
-    allow_loopback(clean_env, KEY_ENV, KEY)
-    with serve() as (state, base):
-        clean_env.setenv("PITCHGEN_LLM_BACKEND", "openai")
-        clean_env.setenv("PITCHGEN_LLM_MODEL", "qwen2.5")
-        clean_env.setenv("PITCHGEN_LLM_BASE_URL", base)
-        clean_env.setenv("PITCHGEN_LLM_API_KEY_ENV", KEY_ENV)
-        yield state
+def fake_openai(fake_openai, clean_env):
+    """The shared fake server (conftest) running, and the openai backend configured through the environment."""
+    state, base = fake_openai
+    clean_env.setenv("PITCHGEN_LLM_BACKEND", "openai")
+    clean_env.setenv("PITCHGEN_LLM_MODEL", "qwen2.5")
+    clean_env.setenv("PITCHGEN_LLM_BASE_URL", base)
+    clean_env.setenv("PITCHGEN_LLM_API_KEY_ENV", KEY_ENV)
+    yield state
 
 
 def _search(common, *args):

@@ -281,25 +281,7 @@ def test_prompt_delimits_premise_and_neutralises_injected_tags():
 # -- OpenAIJudge: loopback fake server -----------------------------------------
 
 
-from fake_openai import allow_loopback, completion as _completion, serve  # noqa: E402 - tests/ is on sys.path (conftest)
-
-
-@pytest.fixture
-def loopback_only(_no_network, monkeypatch):
-    """Allow TCP connections to 127.0.0.1 only (on top of conftest's socket block); no proxies."""
-    allow_loopback(monkeypatch, KEY_ENV, KEY)
-
-
-@pytest.fixture
-def fake_openai(loopback_only):
-    """A scripted OpenAI-compatible server on 127.0.0.1:<free port>; yields (state, base_url)."""
-    with serve() as running:
-        yield running
-
-
-def test_loopback_fixture_still_blocks_other_hosts(loopback_only):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s, pytest.raises(OSError, match="blocked"):
-        s.connect(("10.255.255.1", 80))
+from fake_openai import completion as _completion  # noqa: E402 - tests/ is on sys.path; fixtures fake_openai, loopback_only in conftest
 
 
 def test_openai_valid_reply(fake_openai):

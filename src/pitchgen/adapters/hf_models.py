@@ -9,12 +9,29 @@ Hugging Face cache only: nothing is ever downloaded. transformers is imported in
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pitchgen.errors import ModelLoadError
+from pitchgen.errors import ModelLoadError, UsageError
 
 ModelClass = Literal["causal_lm", "sequence_classification"]
+
+_DEVICE = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
+
+
+def check_device(device: object) -> str:
+    """A torch device string: ``cpu``, ``cuda``, ``cuda:N`` or ``mps`` (checked before any model is loaded).
+
+    Raises:
+        UsageError: anything else.
+
+    >>> check_device("cuda:1")
+    'cuda:1'
+    """
+    if not isinstance(device, str) or not _DEVICE.match(device):
+        raise UsageError(f"unknown device {device!r}. Valid values: cpu, cuda, cuda:N, mps")
+    return device
 
 
 def resolve_model(model: str, what: str, flag: str, fix: str) -> str:

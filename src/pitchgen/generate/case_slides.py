@@ -252,14 +252,10 @@ class CaseWriter:
         texts += [self.phrases.get(lang, "claim.outcome", country=where, field=f, outcome=text) for f in self.labels(rec, lang)]
         return self._first_accepted(d, "case_outcome", sr, lang, texts, [self.citation(fact.source)])
 
-    def amount_text(self, amount: CaseAmount, lang: Lang) -> str | None:
-        """:func:`amount_phrase` with this writer's phrases."""
-        return amount_phrase(amount, lang, self.phrases)
-
     def amount_claim(self, d: ClaimSink, sr: ScopedRecord, amount: CaseAmount, lang: Lang) -> Claim | None:
         """``case_financing`` for one amount (e.g. "grant aid of about 2 billion yen"); None when it cannot be
-        said (:meth:`amount_text`) or the verifier refuses it."""
-        phrase = self.amount_text(amount, lang)
+        said (:func:`amount_phrase`) or the verifier refuses it."""
+        phrase = amount_phrase(amount, lang, self.phrases)
         if phrase is None:
             return None
         where = self.where(sr.record, lang)

@@ -29,7 +29,6 @@ torch and transformers are imported lazily, inside
 from __future__ import annotations
 
 import math
-import re
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
@@ -37,7 +36,7 @@ from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 from pydantic import BaseModel
 
 from pitchgen.adapters.chat_http import ChatClient, check_env_name, check_timeout, scrub
-from pitchgen.adapters.hf_models import load_offline, resolve_model
+from pitchgen.adapters.hf_models import check_device, load_offline, resolve_model
 from pitchgen.errors import GenerationError, UnknownValueError, UsageError
 from pitchgen.llm.prompting import Prompt, parse_output
 
@@ -48,7 +47,6 @@ BackendKind = Literal["template", "transformers", "openai"]
 
 KINDS: tuple[str, ...] = ("template", "transformers", "openai")
 
-_DEVICE = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
 _LLM_FIX = (
     "download the model once on a connected machine (e.g. huggingface-cli download "
     "Qwen/Qwen2.5-1.5B-Instruct --local-dir DIR), copy DIR here and pass --llm-model DIR"
@@ -118,12 +116,6 @@ class TemplateBackend:
 # -- local transformers model --------------------------------------------------
 
 
-def _check_device(device: object) -> str:
-    if not isinstance(device, str) or not _DEVICE.match(device):
-        raise UsageError(f"unknown device {device!r}. Valid values: cpu, cuda, cuda:N, mps")
-    return device
-
-
 def render_for_model(prompt: Prompt, tokenizer: Any) -> str:
     """The text a local model continues: the chat template when the tokenizer has one, else plain text.
 
@@ -164,7 +156,7 @@ class TransformersBackend:
     def __init__(self, model: str, device: str = "cpu", max_new_tokens: int = 256, temperature: float = 0.0) -> None:
         if not isinstance(model, str) or not model.strip():
             raise UsageError("the LLM model path is empty", fix="pass --llm-model DIR (a local model directory)")
-        _check_device(device)
+        check_device(device)
         if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or not 1 <= max_new_tokens <= 8192:
             raise UsageError(f"max_new_tokens must be an integer in 1..8192, got {max_new_tokens!r}")
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
@@ -400,7 +392,7 @@ class BackendSettings:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise UnknownValueError("llm backend", str(self.kind), KINDS)
-        _check_device(self.device)
+        check_device(self.device)
         check_timeout(self.timeout_s)
         check_env_name(self.api_key_env)
         if self.kind == "template" and (self.model or self.base_url or self.api_key_env):

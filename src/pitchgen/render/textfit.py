@@ -10,7 +10,6 @@ size in 0.5 pt steps that fits. Lengths are EMU (12700 per pt).
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections.abc import Sequence
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +50,8 @@ from pitchgen.corpus import Corpus
 from pitchgen.errors import CitationError, VerificationError
 from pitchgen.glossary import Glossary
 from pitchgen.records import CheckResult, Claim
-from pitchgen.verify.deck_text import (TextUnit, brief_units, deck_units, japanese_runs,
-                                       partner_language_findings, terminology_findings)
+from pitchgen.verify.deck_text import (TextUnit, brief_units, partner_language_findings, read_deck,
+                                       terminology_findings)
 from pitchgen.verify.numbers import unmatched_numbers
 
 
@@ -76,18 +77,6 @@ def check_claim(claim: Claim, corpus: Corpus) -> list[CheckResult]:
         results.append(CheckResult(check="numbers_in_span", claim_id=claim.claim_id, passed=False,
                                    detail="no resolvable citation to compare against"))
     return results
-
-
-def japanese_outside_quotes(text: str) -> list[str]:
-    """Runs of Japanese script left after removing quoted names; same as
-    :func:`pitchgen.verify.deck_text.japanese_runs`.
-
-    >>> japanese_outside_quotes("Hệ thống 「地上デジタル放送日本方式」 [3]")
-    []
-    >>> japanese_outside_quotes("Sistema EWBS 緊急警報")
-    ['緊急警報']
-    """
-    return japanese_runs(text)
 
 
 @dataclass(frozen=True)
@@ -164,28 +153,15 @@ def load_claims(path: Path) -> tuple[dict, tuple[Claim, ...]]:
                                 fix="regenerate the output with `pitchgen generate --force`") from exc
 
 
-def deck_checks(deck_path: Path, claims: tuple[Claim, ...], lang: str) -> list[CheckResult]:
-    """Check that ``deck.pptx`` opens and that every claim's marker and quote are on its slide.
+def deck_checks(units: Sequence[TextUnit], notes: Sequence[str], claims: tuple[Claim, ...]) -> list[CheckResult]:
+    """Every claim's ``[n]`` marker is in its slide's visible text and its quote in that slide's notes.
 
-    ``lang`` is kept for callers; the language of the slide text is checked
-    by :func:`partner_language_checks`.
+    Args:
+        units: the deck's visible text (:func:`pitchgen.verify.deck_text.read_deck`).
+        notes: speaker notes per slide, in slide order.
+        claims: the claims of claims.json.
     """
-    from pptx import Presentation  # adapter at the edge: only read here
-
-    try:
-        prs = Presentation(str(deck_path))
-    except Exception as exc:  # noqa: BLE001 - unreadable deck is a failed check
-        return [CheckResult(check="deck_readable", claim_id="-", passed=False, detail=f"{deck_path}: {exc}")]
-    bodies, notes = [], []
-    for slide in prs.slides:
-        texts = []
-        for shape in slide.shapes:
-            if shape.has_text_frame:
-                texts.append(shape.text_frame.text)
-            if getattr(shape, "has_table", False) and shape.has_table:
-                texts.extend(cell.text for row in shape.table.rows for cell in row.cells)
-        bodies.append("\n".join(texts))
-        notes.append(slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else "")
+    bodies = ["\n".join(u.text for u in units if u.slide == n) for n in range(1, len(notes) + 1)]
     results = [CheckResult(check="deck_readable", claim_id="-", passed=True)]
     for c in claims:
         i = c.slide - 1
@@ -197,24 +173,36 @@ def deck_checks(deck_path: Path, claims: tuple[Claim, ...], lang: str) -> list[C
     return results
 
 
-def output_units(out_dir: Path) -> tuple[list[TextUnit], list[CheckResult]]:
-    """Visible text of ``deck.pptx`` and ``brief.docx`` in ``out_dir``, and a failed result per unreadable file.
+def output_units(out_dir: Path) -> tuple[list[TextUnit], list[str] | None, list[CheckResult]]:
+    """``deck.pptx`` and ``brief.docx`` of ``out_dir``, each read once.
 
-    A missing file gives no units and no result here (``deck_readable`` and
-    ``brief_present`` report it); a file that exists but cannot be read gives
-    a failed ``deck_text_readable`` or ``brief_readable`` result.
+    Returns:
+        (visible text units of deck and brief, the deck's notes per slide or None when the deck is
+        missing or unreadable, failed results: ``deck_readable`` for a missing deck, ``deck_readable``
+        and ``deck_text_readable`` for an unreadable one, ``brief_present`` / ``brief_readable``).
     """
     units: list[TextUnit] = []
     problems: list[CheckResult] = []
-    for name, reader, check in (("deck.pptx", deck_units, "deck_text_readable"), ("brief.docx", brief_units, "brief_readable")):
-        path = out_dir / name
-        if not path.exists():
-            continue
+    notes: list[str] | None = None
+    deck, brief = out_dir / "deck.pptx", out_dir / "brief.docx"
+    if not deck.exists():
+        problems.append(CheckResult(check="deck_readable", claim_id="-", passed=False, detail="deck.pptx missing"))
+    else:
         try:
-            units.extend(reader(path))
+            deck_text, notes = read_deck(deck)
+            units.extend(deck_text)
         except Exception as exc:  # noqa: BLE001 - an unreadable file is a failed check
-            problems.append(CheckResult(check=check, claim_id="-", passed=False, detail=f"{path}: {type(exc).__name__}: {exc}"))
-    return units, problems
+            detail = f"{deck}: {type(exc).__name__}: {exc}"
+            problems += [CheckResult(check=check, claim_id="-", passed=False, detail=detail)
+                         for check in ("deck_readable", "deck_text_readable")]
+    if not brief.exists():
+        problems.append(CheckResult(check="brief_present", claim_id="-", passed=False, detail="brief.docx missing"))
+    else:
+        try:
+            units.extend(brief_units(brief))
+        except Exception as exc:  # noqa: BLE001 - an unreadable file is a failed check
+            problems.append(CheckResult(check="brief_readable", claim_id="-", passed=False, detail=f"{brief}: {type(exc).__name__}: {exc}"))
+    return units, notes, problems
 
 
 def partner_language_checks(units: list[TextUnit], lang: str) -> list[CheckResult]:
@@ -304,15 +292,10 @@ def evaluate_dir(out_dir: str | Path, corpus: Corpus, verifier=None, glossary: G
         except Exception as exc:  # noqa: BLE001 - a crash is a failure, never a pass
             results.append(CheckResult(check="check_error", claim_id=claim.claim_id, passed=False,
                                        detail=f"{type(exc).__name__}: {exc}"))
-    deck = out_dir / "deck.pptx"
-    if deck.exists():
-        results.extend(deck_checks(deck, claims, data.get("lang", "en")))
-    else:
-        results.append(CheckResult(check="deck_readable", claim_id="-", passed=False, detail="deck.pptx missing"))
-    if not (out_dir / "brief.docx").exists():
-        results.append(CheckResult(check="brief_present", claim_id="-", passed=False, detail="brief.docx missing"))
     lang = data.get("lang", "en")
-    units, unreadable = output_units(out_dir)
+    units, notes, unreadable = output_units(out_dir)
+    if notes is not None:
+        results.extend(deck_checks([u for u in units if u.kind == "slide"], notes, claims))
     results.extend(unreadable)
     warnings: list[CheckResult] = []
     try:

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pitchgen.glossary import Glossary, Term, fold_text
+from pitchgen.glossary import FormMatch, Glossary, Term, fold_text
 
 UnitKind = Literal["slide", "brief", "reference"]
 
@@ -107,6 +107,28 @@ def _shape_units(shape, n: int, prefix: str = "") -> Iterator[TextUnit]:
                                    kind="slide", slide=n)
 
 
+def read_deck(deck_path: str | Path) -> tuple[list[TextUnit], list[str]]:
+    """``deck.pptx`` read once: its visible text units (see :func:`deck_units`) and each slide's speaker notes.
+
+    Returns:
+        (units in slide then shape order, notes text per slide, ``""`` for a slide without notes).
+
+    Raises:
+        Exception: whatever python-pptx raises for a missing or broken file
+            (:func:`pitchgen.verify.checks.evaluate_dir` turns it into failed checks).
+    """
+    from pptx import Presentation  # adapter at the edge: only read here
+
+    prs = Presentation(str(deck_path))
+    units: list[TextUnit] = []
+    notes: list[str] = []
+    for n, slide in enumerate(prs.slides, start=1):
+        for shape in slide.shapes:
+            units.extend(_shape_units(shape, n))
+        notes.append(slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else "")
+    return units, notes
+
+
 def deck_units(deck_path: str | Path) -> list[TextUnit]:
     """Visible slide text of ``deck.pptx``: titles, subtitles, bullets, table cells, grouped shapes.
 
@@ -114,17 +136,9 @@ def deck_units(deck_path: str | Path) -> list[TextUnit]:
     and per non-empty table cell, in slide then shape order.
 
     Raises:
-        Exception: whatever python-pptx raises for a missing or broken file
-            (:func:`pitchgen.verify.checks.output_units` turns it into a failed check).
+        Exception: whatever python-pptx raises for a missing or broken file.
     """
-    from pptx import Presentation  # adapter at the edge: only read here
-
-    prs = Presentation(str(deck_path))
-    units: list[TextUnit] = []
-    for n, slide in enumerate(prs.slides, start=1):
-        for shape in slide.shapes:
-            units.extend(_shape_units(shape, n))
-    return units
+    return read_deck(deck_path)[0]
 
 
 def brief_units(brief_path: str | Path) -> list[TextUnit]:
@@ -255,26 +269,7 @@ def partner_language_findings(units: Iterable[TextUnit], lang: str) -> list[Lang
 # --- check 2: terminology -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FormHit:
-    """One occurrence of a glossary form.
-
-    Attributes:
-        term_id: the glossary term.
-        form: the form as listed in the glossary (index into ``Term.forms[lang]`` is ``rank``).
-        rank: 0 for the preferred form, 1.. for the others.
-        start / end: character offsets in the NFKC-normalised, casefolded text
-            (a plural ending ``s``/``es`` included in ``end``).
-    """
-
-    term_id: str
-    form: str
-    rank: int
-    start: int
-    end: int
-
-
-def form_occurrences(glossary: Glossary, text: str, lang: str) -> list[FormHit]:
+def form_occurrences(glossary: Glossary, text: str, lang: str) -> list[FormMatch]:
     """Every occurrence of every ``lang`` glossary form in ``text``, with the glossary's own matching.
 
     Same rules as :meth:`pitchgen.glossary.Glossary.find`: longest form first,
@@ -289,9 +284,7 @@ def form_occurrences(glossary: Glossary, text: str, lang: str) -> list[FormHit]:
     Returns:
         Hits sorted by start offset.
     """
-    hits = [FormHit(term_id=m.term.term_id, form=m.form, rank=m.rank, start=m.start, end=m.end)
-            for m in glossary.matches(text, lang, every=True)]  # type: ignore[arg-type]
-    return sorted(hits, key=lambda h: h.start)
+    return sorted(glossary.matches(text, lang, every=True), key=lambda h: h.start)  # type: ignore[arg-type]
 
 
 FAIL_CATEGORIES: frozenset[str] = frozenset({"system", "organisation"})
@@ -415,7 +408,7 @@ def _name_like(form: str, surface: str) -> bool:
     return any(ch.isupper() for ch in form) or any(ch.isupper() for ch in surface[1:])
 
 
-def _definitions(unit_text: str, hits: Sequence[FormHit]) -> list[tuple[str, str, str]]:
+def _definitions(unit_text: str, hits: Sequence[FormMatch]) -> list[tuple[str, str, str]]:
     """(term_id, form, form) pairs linked in ``unit_text`` by a parenthesised gloss: "Full Name (ACR)", "ACR (Full Name)"."""
     original = unicodedata.normalize("NFKC", unit_text)
     if len(original) != len(fold_text(unit_text)):
@@ -434,7 +427,7 @@ def _definitions(unit_text: str, hits: Sequence[FormHit]) -> list[tuple[str, str
 _COORDINATION = re.compile(r"\s*(?:,|、|・|/|and|or|và|hoặc|y|e|o|u|ou|と|や|及び|および)\s*", re.I)
 
 
-def _coordinations(unit_text: str, hits: Sequence[FormHit]) -> list[tuple[str, str, str]]:
+def _coordinations(unit_text: str, hits: Sequence[FormMatch]) -> list[tuple[str, str, str]]:
     """(term_id, form, form) pairs of one term named side by side as two things: "Open RAN và RAN ảo hóa".
 
     Two consecutive hits of the same term joined only by a comma or a

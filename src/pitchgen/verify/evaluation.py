@@ -15,7 +15,6 @@ as skipped, which never counts as passed.
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,30 +68,18 @@ def _model_tier(res, model: str | None, items, verdicts: dict[str, str]) -> dict
     return status
 
 
-def report_language(out_dirs: list[Path]) -> str:
-    """The one output language of the given output folders (from their claims.json), else ``"en"``.
-
-    A folder without a readable claims.json counts as English (its failure is reported by the checks).
-    """
-    langs = set()
-    for d in out_dirs:
-        try:
-            langs.add(json.loads((Path(d) / "claims.json").read_text(encoding="utf-8"))["lang"])
-        except (OSError, ValueError, KeyError, TypeError):
-            langs.add("en")
-    return langs.pop() if len(langs) == 1 else "en"
-
-
 def run_evaluation(res, out_dirs: list[Path], suite: bool, nli_model: str | None, report_dir: Path,
                    junit: Path | None = None, notify: Callable[[str], None] = lambda m: None, lang: str | None = None) -> dict:
     """Evaluate output directories (and the suite), write reports, return the report dict.
 
     ``lang`` is the language of report.md; by default the output folders' own language
-    (:func:`report_language`), and English with ``suite``.
+    (the one language of their claims.json, else English), and English with ``suite``.
     """
-    decks = [_deck_dict(evaluate_dir(d, res.corpus, res.verifier)) for d in out_dirs]
+    reports = [evaluate_dir(d, res.corpus, res.verifier) for d in out_dirs]
+    decks = [_deck_dict(r) for r in reports]
+    langs = {r.lang or "en" for r in reports}
     report: dict = {"generated": datetime.date.today().isoformat(), "decks": decks, "gate_failures": [],
-                    "lang": lang or ("en" if suite else report_language(out_dirs))}
+                    "lang": lang or ("en" if suite or len(langs) != 1 else langs.pop())}
     if suite:
         from pitchgen.app import generate
 

@@ -46,7 +46,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from pydantic import Field, model_validator
 
 from pitchgen.adapters.chat_http import ChatClient, TransientError, scrub
-from pitchgen.adapters.hf_models import load_offline, resolve_model
+from pitchgen.adapters.hf_models import check_device, load_offline, resolve_model
 from pitchgen.errors import ModelLoadError, UsageError, VerificationError
 from pitchgen.records import Record
 from pitchgen.verify.alce import AlceScores, aggregate, citation_precision, citation_recall
@@ -71,7 +71,6 @@ PREMISE_OPEN, PREMISE_CLOSE = "<premise>", "</premise>"
 HYPOTHESIS_OPEN, HYPOTHESIS_CLOSE = "<hypothesis>", "</hypothesis>"
 
 _PROB_TOLERANCE = 1e-4
-_DEVICE = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
 _LABEL_N = re.compile(r"^label_\d+$")
 _TAG = re.compile(r"<\s*/?\s*(premise|hypothesis)\s*>", re.IGNORECASE)
 _NLI_FIX = (
@@ -274,8 +273,7 @@ class NliJudge:
                  label_map: Mapping[int, str] | None = None) -> None:
         if not isinstance(model_path, str) or not model_path.strip():
             raise UsageError("the NLI model path is empty", fix="pass --nli-model DIR (a local model directory)")
-        if not isinstance(device, str) or not _DEVICE.match(device):
-            raise UsageError(f"unknown device {device!r}. Valid values: cpu, cuda, cuda:N, mps")
+        check_device(device)
         if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 8:
             raise UsageError(f"max_length must be an integer >= 8 tokens, got {max_length!r}")
         if label_map is not None:

@@ -16,13 +16,13 @@ perturbations and TNR = 1 - false-positive rate (Brodersen et al., 2010).
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pitchgen.errors import VerificationError
 from pitchgen.records import Record
+from pitchgen.yamlio import json_lines
 
 PERTURBATIONS: tuple[str, ...] = ("number", "year", "unit_scale", "country", "organisation", "sdg_target",
                                   "negation", "overclaim", "wrong_citation")
@@ -44,23 +44,11 @@ class SuiteItem(Record):
 
 
 def load_base(path: Path) -> list[dict]:
-    """Read base.jsonl; raises VerificationError naming file:line on a bad line."""
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            for key in ("id", "base", "lang", "claim", "source", "line_start", "line_end"):
-                if key not in item:
-                    raise ValueError(f"missing {key!r}")
-        except ValueError as exc:
-            raise VerificationError(f"bad claim-set line: {exc}", path=path, line=n,
-                                    fix="one JSON object per line, see evals/claims/README.md") from None
-        out.append(item)
-    if not out:
-        raise VerificationError("the claim set is empty", path=path, fix="add base claims")
-    return out
+    """Read base.jsonl; raises VerificationError naming file:line on a bad line, or when it is missing or empty."""
+    return [item for _, item in json_lines(path, "claim-set line", error=VerificationError,
+                                           required=("id", "base", "lang", "claim", "source", "line_start", "line_end"),
+                                           fix="one JSON object per line, see evals/claims/README.md",
+                                           missing_fix="restore evals/claims/base.jsonl from git")]
 
 
 def expand(base: Iterable[dict]) -> list[SuiteItem]:
